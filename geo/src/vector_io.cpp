@@ -1,0 +1,170 @@
+#include "vigia/geo/vector_io.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <memory>
+
+#include "ogr_access.hpp"
+#include "vigia/geo/error.hpp"
+#include "vigia/geo/gdal_session.hpp"
+
+namespace vigia::geo {
+
+namespace {
+
+struct DatasetCloser {
+  void operator()(GDALDataset* ds) const { GDALClose(ds); }
+};
+
+LineString to_line(const OGRLineString& ls) {
+  LineString out;
+  out.reserve(static_cast<std::size_t>(ls.getNumPoints()));
+  for (int i = 0; i < ls.getNumPoints(); ++i) out.push_back({ls.getX(i), ls.getY(i)});
+  return out;
+}
+
+Polygon to_polygon(const OGRPolygon& poly) {
+  Polygon out;
+  if (const OGRLinearRing* ext = poly.getExteriorRing(); ext && !ext->IsEmpty()) {
+    out.rings.push_back(to_line(*ext));
+    for (int i = 0; i < poly.getNumInteriorRings(); ++i) {
+      out.rings.push_back(to_line(*poly.getInteriorRing(i)));
+    }
+  }
+  return out;
+}
+
+void collect(const OGRGeometry& g, Feature& f) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  switch (wkbFlatten(g.getGeometryType())) {
+    case wkbPoint: {
+      const auto& p = *g.toPoint();
+      if (!p.IsEmpty()) f.points.push_back({p.getX(), p.getY(), p.Is3D() ? p.getZ() : nan});
+      break;
+    }
+    case wkbLineString:
+      if (!g.IsEmpty()) f.lines.push_back(to_line(*g.toLineString()));
+      break;
+    case wkbPolygon:
+      if (!g.IsEmpty()) f.polygons.push_back(to_polygon(*g.toPolygon()));
+      break;
+    case wkbMultiPoint:
+    case wkbMultiLineString:
+    case wkbMultiPolygon:
+    case wkbGeometryCollection:
+      for (const OGRGeometry* part : *g.toGeometryCollection()) collect(*part, f);
+      break;
+    default: {
+      // Curves and other exotic types: approximate by linear geometry first.
+      std::unique_ptr<OGRGeometry> linear(g.getLinearGeometry());
+      if (linear && wkbFlatten(linear->getGeometryType()) != wkbFlatten(g.getGeometryType())) {
+        collect(*linear, f);
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+VectorLayer read_vector(const std::string& path, const SpatialRef& target,
+                        const VectorReadOptions& options) {
+  gdal_init();
+  if (!std::filesystem::exists(path)) throw Error(path + ": no such file");
+  std::unique_ptr<GDALDataset, DatasetCloser> ds(GDALDataset::FromHandle(
+      GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
+  if (!ds) {
+    throw Error(path +
+                ": not a vector dataset GDAL can read (allowed: GeoJSON, GeoPackage, "
+                "Shapefile or any OGR format)");
+  }
+  OGRLayer* layer = nullptr;
+  if (options.layer.empty()) {
+    if (ds->GetLayerCount() == 0) throw Error(path + ": has no vector layer");
+    if (ds->GetLayerCount() > 1) {
+      std::string names;
+      for (int i = 0; i < ds->GetLayerCount(); ++i) {
+        names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
+      }
+      throw Error(path + ": has several layers; name one (allowed: " + names + ")");
+    }
+    layer = ds->GetLayer(0);
+  } else {
+    layer = ds->GetLayerByName(options.layer.c_str());
+    if (!layer) throw Error(path + ": no layer named '" + options.layer + "'");
+  }
+
+  VectorLayer out;
+  out.source = path;
+  out.layer_name = layer->GetName();
+  const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
+  if (!layer_srs) {
+    throw Error(path + ": layer '" + out.layer_name +
+                "' has no CRS (a Shapefile needs its .prj; allowed: any georeferenced layer)");
+  }
+  {
+    char* wkt = nullptr;
+    layer_srs->exportToWkt(&wkt);
+    out.source_crs = SpatialRef::from_wkt(wkt ? wkt : "");
+    CPLFree(wkt);
+  }
+
+  if (!options.where.empty() && layer->SetAttributeFilter(options.where.c_str()) != OGRERR_NONE) {
+    throw Error(path + ": invalid attribute filter '" + options.where + "': " + gdal_last_error());
+  }
+
+  // The layer's own SRS carries the right data axis mapping for the file.
+  std::unique_ptr<OGRCoordinateTransformation> ct;
+  if (!out.source_crs.same_as(target)) {
+    ct.reset(OGRCreateCoordinateTransformation(layer_srs, &target.impl()->srs));
+    if (!ct) {
+      throw Error(path + ": no coordinate transformation from " + out.source_crs.label() + " to " +
+                  target.label());
+    }
+  }
+
+  layer->ResetReading();
+  for (auto& feature : *layer) {
+    Feature f;
+    f.fid = feature->GetFID();
+    for (int i = 0; i < feature->GetFieldCount(); ++i) {
+      if (feature->IsFieldSetAndNotNull(i)) {
+        f.attributes[feature->GetFieldDefnRef(i)->GetNameRef()] = feature->GetFieldAsString(i);
+      }
+    }
+    OGRGeometry* g = feature->GetGeometryRef();
+    if (g && !g->IsEmpty()) {
+      if (ct && g->transform(ct.get()) != OGRERR_NONE) {
+        throw Error(path + ": feature " + std::to_string(f.fid) + " cannot be transformed to " +
+                    target.label());
+      }
+      collect(*g, f);
+    }
+    out.features.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<LineString> VectorLayer::lines() const {
+  std::vector<LineString> all;
+  for (const auto& f : features) all.insert(all.end(), f.lines.begin(), f.lines.end());
+  return all;
+}
+
+MultiPolygon VectorLayer::polygons() const {
+  MultiPolygon all;
+  for (const auto& f : features) all.insert(all.end(), f.polygons.begin(), f.polygons.end());
+  return all;
+}
+
+std::vector<Point3> VectorLayer::points() const {
+  std::vector<Point3> all;
+  for (const auto& f : features) all.insert(all.end(), f.points.begin(), f.points.end());
+  return all;
+}
+
+}  // namespace vigia::geo
