@@ -1,0 +1,30 @@
+#pragma once
+// Aircraft and sensor figures the planner works with. Values come from
+// ../shared/REFERENCE.md (public figures, approximate; assumptions are marked
+// there) and every one can be overridden by the user.
+
+#include <string>
+#include <vector>
+
+namespace vigia::planner {
+
+struct Aircraft {
+  std::string name;
+  double endurance_h = 0.0;
+  double ceiling_m = 0.0;  ///< maximum altitude, AMSL
+  double max_speed_kmh = 0.0;
+  double cruise_speed_kmh = 0.0;
+  double turn_radius_m = 0.0;
+  double datalink_range_km = 0.0;
+  double reserve_fraction = 0.0;  ///< endurance kept in reserve
+  double min_clearance_m = 0.0;   ///< minimum height above terrain
+  double climb_rate_ms = 0.0;
+  double descent_rate_ms = 0.0;
+};
+
+/// Names of the built-in presets.
+std::vector<std::string> aircraft_presets();
+/// A preset by name; throws Error listing the allowed names.
+Aircraft aircraft_preset(const std::string& name);
+
+}  // namespace vigia::planner

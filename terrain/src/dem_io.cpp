@@ -1,0 +1,439 @@
+#include "vigia/terrain/dem_io.hpp"
+
+#include <gdal_priv.h>
+#include <gdal_utils.h>
+#include <glob.h>
+#include <ogr_spatialref.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <numbers>
+#include <sstream>
+
+#include "vigia/geo/error.hpp"
+#include "vigia/geo/gdal_session.hpp"
+
+namespace vigia::terrain {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct DatasetCloser {
+  void operator()(GDALDataset* ds) const { GDALClose(ds); }
+};
+using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+
+std::string fmt(double v, int precision = 10) {
+  std::ostringstream s;
+  s.precision(precision);
+  s << v;
+  return s.str();
+}
+
+/// One DEM as GDAL sees it: a single file or an in-memory VRT mosaic of tiles.
+struct OpenedDem {
+  DatasetPtr ds;
+  std::vector<std::string> sources;
+  std::string label;  ///< how errors name it: the file, or "mosaic of N tiles (first, ...)"
+  std::string driver;
+  std::string driver_long;
+  geo::SpatialRef crs;
+  geo::GeoTransform gt;
+  std::optional<double> nodata;
+  double scale = 1.0;
+  double offset = 0.0;
+  double z_unit_m = 1.0;
+  std::string area_or_point;
+  MetricFrame metric;
+};
+
+DatasetPtr open_raster(const std::string& path) {
+  if (!fs::exists(path)) throw Error(path + ": no such file");
+  if (fs::is_directory(path)) {
+    throw Error(path + ": is a directory (allowed: DEM files, or a glob such as 'tiles/*.hgt')");
+  }
+  DatasetPtr ds(GDALDataset::FromHandle(
+      GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
+  if (!ds) {
+    throw Error(path +
+                ": not a raster GDAL can read (allowed: GeoTIFF, SRTM .hgt, DTED, VRT or "
+                "any GDAL raster format)");
+  }
+  if (ds->GetRasterCount() < 1) throw Error(path + ": has no raster band");
+  return ds;
+}
+
+geo::SpatialRef crs_of(GDALDataset& ds, const std::string& path) {
+  const OGRSpatialReference* srs = ds.GetSpatialRef();
+  if (!srs || srs->IsEmpty()) {
+    throw Error(path +
+                ": has no CRS (allowed: a georeferenced DEM; assign one with "
+                "gdal_edit.py -a_srs EPSG:4326)");
+  }
+  char* wkt = nullptr;
+  srs->exportToWkt(&wkt);
+  geo::SpatialRef crs = geo::SpatialRef::from_wkt(wkt ? wkt : "");
+  CPLFree(wkt);
+  if (!crs.is_geographic() && !crs.is_projected()) {
+    throw Error(path + ": CRS '" + crs.name() +
+                "' is neither geographic nor projected (allowed: lon/lat or a map projection)");
+  }
+  return crs;
+}
+
+geo::GeoTransform transform_of(GDALDataset& ds, const std::string& path) {
+  std::array<double, 6> g{};
+  if (ds.GetGeoTransform(g.data()) != CE_None) {
+    throw Error(path + ": has no geotransform (the raster is not georeferenced)");
+  }
+  const auto gt = geo::GeoTransform::from_gdal(g);
+  if (gt.is_rotated()) {
+    throw Error(path +
+                ": has a rotated geotransform (allowed: north-up grids; warp it first "
+                "with gdalwarp)");
+  }
+  if (gt.pixel_width == 0.0 || gt.pixel_height == 0.0) {
+    throw Error(path + ": has a zero cell size in its geotransform");
+  }
+  return gt;
+}
+
+double vertical_unit_m(GDALRasterBand& band, const std::string& path) {
+  std::string unit = band.GetUnitType() ? band.GetUnitType() : "";
+  std::transform(unit.begin(), unit.end(), unit.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (unit.empty() || unit == "m" || unit == "metre" || unit == "meter" || unit == "metres" ||
+      unit == "meters") {
+    return 1.0;
+  }
+  if (unit == "ft" || unit == "foot" || unit == "feet") return 0.3048;
+  if (unit == "us-ft" || unit == "us survey foot" || unit == "ftus") return 1200.0 / 3937.0;
+  throw Error(path + ": elevation unit '" + unit + "' is not supported (allowed: metre, foot)");
+}
+
+bool close_rel(double a, double b, double tol) {
+  return std::abs(a - b) <= tol * std::max(std::abs(a), std::abs(b));
+}
+
+OpenedDem open_dem(const std::vector<std::string>& raw_inputs) {
+  geo::gdal_init();
+  const std::vector<std::string> inputs = expand_dem_inputs(raw_inputs);
+  if (inputs.empty()) throw Error("no DEM given (allowed: one or more DEM files or globs)");
+
+  OpenedDem out;
+  out.sources = inputs;
+  if (inputs.size() == 1) {
+    out.ds = open_raster(inputs[0]);
+    out.label = inputs[0];
+    out.crs = crs_of(*out.ds, inputs[0]);
+    out.gt = transform_of(*out.ds, inputs[0]);
+  } else {
+    out.label = "mosaic of " + std::to_string(inputs.size()) + " tiles";
+    // Check every tile before mosaicking: GDAL would resample silently.
+    geo::GeoTransform first_gt;
+    double first_scale = 1.0;
+    double first_offset = 0.0;
+    std::optional<double> first_nodata;
+    GDALDataType first_type = GDT_Unknown;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      DatasetPtr tile = open_raster(inputs[i]);
+      const geo::SpatialRef crs = crs_of(*tile, inputs[i]);
+      const geo::GeoTransform gt = transform_of(*tile, inputs[i]);
+      GDALRasterBand* band = tile->GetRasterBand(1);
+      int has = 0;
+      const double scale = band->GetScale(&has);
+      const double offset = band->GetOffset(&has);
+      if (i == 0) {
+        out.crs = crs;
+        first_gt = gt;
+        first_scale = scale;
+        first_offset = offset;
+        int has_nodata = 0;
+        const double nd = band->GetNoDataValue(&has_nodata);
+        if (has_nodata) first_nodata = nd;
+        first_type = band->GetRasterDataType();
+        continue;
+      }
+      if (!crs.same_as(out.crs)) {
+        throw Error(inputs[i] + ": its CRS (" + crs.label() + ") differs from that of " +
+                    inputs[0] + " (" + out.crs.label() +
+                    "); all tiles of a mosaic must share one CRS");
+      }
+      if (!close_rel(gt.pixel_width, first_gt.pixel_width, 1e-6) ||
+          !close_rel(gt.pixel_height, first_gt.pixel_height, 1e-6)) {
+        throw Error(inputs[i] + ": its cell size (" + fmt(gt.pixel_width) + " x " +
+                    fmt(std::abs(gt.pixel_height)) + ") differs from that of " + inputs[0] + " (" +
+                    fmt(first_gt.pixel_width) + " x " + fmt(std::abs(first_gt.pixel_height)) +
+                    "); all tiles of a mosaic must share one grid");
+      }
+      const double sx = (gt.origin_x - first_gt.origin_x) / first_gt.pixel_width;
+      const double sy = (gt.origin_y - first_gt.origin_y) / first_gt.pixel_height;
+      if (std::abs(sx - std::round(sx)) > 1e-3 || std::abs(sy - std::round(sy)) > 1e-3) {
+        throw Error(inputs[i] + ": is not aligned with the grid of " + inputs[0] +
+                    " (offset by a fraction of a cell); all tiles of a mosaic must share one grid");
+      }
+      if (scale != first_scale || offset != first_offset) {
+        throw Error(inputs[i] + ": its scale/offset differ from those of " + inputs[0] +
+                    "; all tiles of a mosaic must share them");
+      }
+    }
+    // The VRT's own nodata fills the gaps between tiles.
+    double vrt_nodata = -32768.0;
+    if (first_nodata) {
+      vrt_nodata = *first_nodata;
+    } else if (first_type == GDT_Byte) {
+      vrt_nodata = 255.0;
+    } else if (first_type == GDT_UInt16 || first_type == GDT_UInt32) {
+      vrt_nodata = 65535.0;
+    }
+    const std::string nodata_text = fmt(vrt_nodata, 17);
+    std::vector<const char*> argv = {"-b", "1", "-vrtnodata", nodata_text.c_str(), nullptr};
+    GDALBuildVRTOptions* opts = GDALBuildVRTOptionsNew(const_cast<char**>(argv.data()), nullptr);
+    std::vector<const char*> names;
+    for (const auto& s : inputs) names.push_back(s.c_str());
+    names.push_back(nullptr);
+    int usage_error = 0;
+    GDALDatasetH vrt = GDALBuildVRT("", static_cast<int>(inputs.size()), nullptr, names.data(),
+                                    opts, &usage_error);
+    GDALBuildVRTOptionsFree(opts);
+    if (!vrt)
+      throw Error(out.label + ": could not be mosaicked: " + geo::gdal_last_error("unknown"));
+    out.ds.reset(GDALDataset::FromHandle(vrt));
+    out.gt = transform_of(*out.ds, out.label);
+  }
+
+  GDALRasterBand* band = out.ds->GetRasterBand(1);
+  out.driver = out.ds->GetDriver() ? out.ds->GetDriver()->GetDescription() : "unknown";
+  const char* longname =
+      out.ds->GetDriver() ? out.ds->GetDriver()->GetMetadataItem(GDAL_DMD_LONGNAME) : nullptr;
+  out.driver_long = longname ? longname : out.driver;
+  int has = 0;
+  const double nd = band->GetNoDataValue(&has);
+  if (has) out.nodata = nd;
+  out.scale = band->GetScale(&has);
+  if (!has) out.scale = 1.0;
+  out.offset = band->GetOffset(&has);
+  if (!has) out.offset = 0.0;
+  out.z_unit_m = vertical_unit_m(*band, out.label);
+  const char* aop = out.ds->GetMetadataItem(GDALMD_AREA_OR_POINT);
+  if (!aop && inputs.size() > 1) {
+    DatasetPtr first = open_raster(inputs[0]);
+    aop = first->GetMetadataItem(GDALMD_AREA_OR_POINT);
+    out.area_or_point = aop ? aop : "";
+  } else {
+    out.area_or_point = aop ? aop : "";
+  }
+
+  if (out.crs.is_geographic()) {
+    const double invf = out.crs.inverse_flattening();
+    const geo::Ellipsoid ell{out.crs.semi_major_m(), invf > 0.0 ? 1.0 / invf : 0.0};
+    const auto* srs = out.ds->GetSpatialRef();
+    const double unit_deg = srs->GetAngularUnits() * 180.0 / std::numbers::pi;
+    const double lat_a = out.gt.origin_y * unit_deg;
+    const double lat_b =
+        (out.gt.origin_y + out.ds->GetRasterYSize() * out.gt.pixel_height) * unit_deg;
+    if (std::abs(lat_a) > 90.0 + 1e-9 || std::abs(lat_b) > 90.0 + 1e-9) {
+      throw Error(out.label + ": its latitudes run past the poles (" + fmt(lat_a) + " .. " +
+                  fmt(lat_b) + "); is the CRS right?");
+    }
+    out.metric = MetricFrame::geographic(out.gt, ell, unit_deg);
+  } else {
+    out.metric = MetricFrame::projected(out.gt, out.crs.linear_unit_m());
+  }
+  return out;
+}
+
+/// Converts raw band values to metres in place; returns the number of valid cells.
+long long to_metres(float* v, std::size_t n, const OpenedDem& dem) {
+  const bool has_nodata = dem.nodata.has_value();
+  const float nodata = has_nodata ? static_cast<float>(*dem.nodata) : 0.0f;
+  const bool nodata_is_nan = has_nodata && std::isnan(*dem.nodata);
+  const double scale = dem.scale * dem.z_unit_m;
+  const double offset = dem.offset * dem.z_unit_m;
+  const bool identity = scale == 1.0 && offset == 0.0;
+  long long valid = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float x = v[i];
+    if ((has_nodata && !nodata_is_nan && x == nodata) || !std::isfinite(x)) {
+      v[i] = std::numeric_limits<float>::quiet_NaN();
+    } else {
+      if (!identity) v[i] = static_cast<float>(x * scale + offset);
+      ++valid;
+    }
+  }
+  return valid;
+}
+
+void read_rows(const OpenedDem& dem, const geo::Window& w, float* buffer) {
+  GDALRasterBand* band = dem.ds->GetRasterBand(1);
+  if (band->RasterIO(GF_Read, w.col, w.row, w.cols, w.rows, buffer, w.cols, w.rows, GDT_Float32, 0,
+                     0, nullptr) != CE_None) {
+    throw Error(dem.label + ": read failed: " + geo::gdal_last_error("unknown GDAL error"),
+                Error::Kind::Runtime);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> expand_dem_inputs(const std::vector<std::string>& inputs) {
+  std::vector<std::string> out;
+  for (const auto& in : inputs) {
+    const bool pattern = in.find_first_of("*?[") != std::string::npos;
+    if (!pattern || fs::exists(in)) {
+      out.push_back(in);
+      continue;
+    }
+    glob_t g{};
+    const int rc = glob(in.c_str(), 0, nullptr, &g);
+    if (rc != 0 || g.gl_pathc == 0) {
+      globfree(&g);
+      throw Error(in + ": the pattern matches no file");
+    }
+    std::vector<std::string> matches(g.gl_pathv, g.gl_pathv + g.gl_pathc);
+    globfree(&g);
+    std::sort(matches.begin(), matches.end());
+    out.insert(out.end(), matches.begin(), matches.end());
+  }
+  return out;
+}
+
+Dem load_dem(const std::vector<std::string>& inputs, const DemLoadOptions& options) {
+  OpenedDem opened = open_dem(inputs);
+  const geo::Window full{0, 0, opened.ds->GetRasterXSize(), opened.ds->GetRasterYSize()};
+  const geo::Window w = options.window ? full.intersect(*options.window) : full;
+  if (w.empty()) throw Error(opened.label + ": the requested window lies outside the DEM");
+
+  Dem dem;
+  dem.crs = opened.crs;
+  dem.sources = opened.sources;
+  dem.metric = opened.metric.shifted(w.col, w.row);
+  dem.elevation = geo::Raster<float>(w.cols, w.rows);
+  dem.elevation.transform = opened.gt.shifted(w.col, w.row);
+  dem.elevation.crs_wkt = opened.crs.wkt();
+  dem.elevation.nodata = std::numeric_limits<double>::quiet_NaN();
+  read_rows(opened, w, dem.elevation.data().data());
+  const long long valid = to_metres(dem.elevation.data().data(), dem.elevation.size(), opened);
+  if (valid == 0) {
+    throw Error(opened.label + ": has no valid elevation" +
+                (options.window ? std::string(" in the requested window") : std::string()) +
+                " (every cell is nodata)");
+  }
+  return dem;
+}
+
+geo::SpatialRef vector_work_crs(const geo::SpatialRef& dem_crs, geo::Point2 centre_lonlat) {
+  if (dem_crs.is_projected() && std::abs(dem_crs.linear_unit_m() - 1.0) < 1e-12) return dem_crs;
+  return geo::SpatialRef::from_epsg(geo::utm_epsg(centre_lonlat.x, centre_lonlat.y));
+}
+
+DemInfo describe_dem(const std::vector<std::string>& inputs, const Progress& progress) {
+  OpenedDem opened = open_dem(inputs);
+  DemInfo info;
+  info.sources = opened.sources;
+  info.tiles = static_cast<int>(opened.sources.size());
+  info.driver = opened.driver;
+  info.driver_long = opened.driver_long;
+  info.crs_name = opened.crs.name();
+  info.crs_label = opened.crs.label();
+  info.geographic = opened.crs.is_geographic();
+  info.cols = opened.ds->GetRasterXSize();
+  info.rows = opened.ds->GetRasterYSize();
+  info.native_cell_x = std::abs(opened.gt.pixel_width);
+  info.native_cell_y = std::abs(opened.gt.pixel_height);
+  {
+    const auto* srs = opened.ds->GetSpatialRef();
+    const char* unit = nullptr;
+    if (info.geographic) {
+      srs->GetAngularUnits(&unit);
+    } else {
+      srs->GetLinearUnits(&unit);
+    }
+    info.native_units = unit ? unit : "";
+  }
+  info.area_or_point = opened.area_or_point;
+  info.nodata_value = opened.nodata;
+  info.scale = opened.scale;
+  info.offset = opened.offset;
+
+  const double centre_row = (info.rows - 1) / 2.0;
+  info.cell_width_m = opened.metric.cell_width(centre_row);
+  info.cell_height_m = opened.metric.cell_height(centre_row);
+  info.cell_width_min_m = info.cell_height_min_m = std::numeric_limits<double>::infinity();
+  info.cell_width_max_m = info.cell_height_max_m = 0.0;
+  for (int r = 0; r < info.rows; ++r) {
+    const double w = opened.metric.cell_width(r);
+    const double h = opened.metric.cell_height(r);
+    info.cell_width_min_m = std::min(info.cell_width_min_m, w);
+    info.cell_width_max_m = std::max(info.cell_width_max_m, w);
+    info.cell_height_min_m = std::min(info.cell_height_min_m, h);
+    info.cell_height_max_m = std::max(info.cell_height_max_m, h);
+  }
+
+  // Lon/lat extent from the densified outline of the grid (exact for lon/lat grids).
+  {
+    geo::Transformer to_ll(opened.crs, geo::SpatialRef::wgs84());
+    std::vector<geo::Point2> outline;
+    constexpr int kSteps = 32;
+    for (int i = 0; i <= kSteps; ++i) {
+      const double t = static_cast<double>(i) / kSteps;
+      outline.push_back(opened.gt.to_crs(t * info.cols, 0));
+      outline.push_back(opened.gt.to_crs(t * info.cols, info.rows));
+      outline.push_back(opened.gt.to_crs(0, t * info.rows));
+      outline.push_back(opened.gt.to_crs(info.cols, t * info.rows));
+    }
+    to_ll.transform(outline);
+    info.west = info.south = std::numeric_limits<double>::infinity();
+    info.east = info.north = -std::numeric_limits<double>::infinity();
+    for (const auto& p : outline) {
+      info.west = std::min(info.west, p.x);
+      info.east = std::max(info.east, p.x);
+      info.south = std::min(info.south, p.y);
+      info.north = std::max(info.north, p.y);
+    }
+  }
+
+  const geo::Point2 centre{(info.west + info.east) / 2.0, (info.south + info.north) / 2.0};
+  const geo::SpatialRef vcrs = vector_work_crs(opened.crs, centre);
+  info.vector_crs_label = vcrs.label();
+  info.vector_crs_name = vcrs.name();
+  info.metric_method = info.geographic ? "per-row ellipsoidal spacing on the native grid"
+                                       : "projected grid, constant cell size";
+
+  // Statistics, block by block, so memory stays small whatever the DEM's size.
+  const int chunk_rows = std::max(1, static_cast<int>((8LL << 20) / std::max(info.cols, 1)));
+  std::vector<float> buffer(static_cast<std::size_t>(chunk_rows) * info.cols);
+  double sum = 0.0;
+  double mn = std::numeric_limits<double>::infinity();
+  double mx = -std::numeric_limits<double>::infinity();
+  long long valid = 0;
+  ProgressCounter counter(progress, "reading DEM", info.rows);
+  for (int r0 = 0; r0 < info.rows; r0 += chunk_rows) {
+    const int n = std::min(chunk_rows, info.rows - r0);
+    read_rows(opened, {0, r0, info.cols, n}, buffer.data());
+    const std::size_t cells = static_cast<std::size_t>(n) * info.cols;
+    valid += to_metres(buffer.data(), cells, opened);
+    for (std::size_t i = 0; i < cells; ++i) {
+      const float v = buffer[i];
+      if (std::isnan(v)) continue;
+      sum += v;
+      mn = std::min(mn, static_cast<double>(v));
+      mx = std::max(mx, static_cast<double>(v));
+    }
+    if (!counter.add(n)) progress.throw_if_cancelled();
+  }
+  counter.finish();
+  if (valid == 0) throw Error(opened.label + ": has no valid elevation (every cell is nodata)");
+  info.valid_cells = valid;
+  info.min = mn;
+  info.max = mx;
+  info.mean = sum / static_cast<double>(valid);
+  const double total = static_cast<double>(info.cols) * info.rows;
+  info.nodata_fraction = (total - static_cast<double>(valid)) / total;
+  return info;
+}
+
+}  // namespace vigia::terrain
