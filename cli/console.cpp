@@ -1,0 +1,89 @@
+#include "console.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <sstream>
+
+namespace vigia::cli {
+
+namespace {
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_sigint(int) {
+  g_interrupted.store(true);
+}
+
+class TerminalBar {
+ public:
+  bool operator()(std::string_view stage, double fraction) {
+    const auto now = std::chrono::steady_clock::now();
+    if (stage != stage_) {
+      if (!stage_.empty()) std::fputs("\n", stderr);
+      stage_ = std::string(stage);
+      start_ = now;
+      last_ = {};
+    }
+    if (fraction < 1.0 && now - last_ < std::chrono::milliseconds(100)) return !g_interrupted;
+    last_ = now;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(fraction * kWidth);
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.resize(kWidth, '.');
+    std::string eta;
+    if (fraction > 0.02 && fraction < 1.0) {
+      eta = "  " + fixed(elapsed * (1.0 - fraction) / fraction, 0) + " s left";
+    } else if (fraction >= 1.0) {
+      eta = "  " + fixed(elapsed, 1) + " s";
+    }
+    std::fprintf(stderr, "\r%-28s [%s] %3d%%%-16s", stage_.c_str(), bar.c_str(),
+                 static_cast<int>(fraction * 100.0), eta.c_str());
+    if (fraction >= 1.0) {
+      std::fputs("\n", stderr);
+      stage_.clear();
+    }
+    std::fflush(stderr);
+    return !g_interrupted;
+  }
+
+ private:
+  std::string stage_;
+  std::chrono::steady_clock::time_point start_{};
+  std::chrono::steady_clock::time_point last_{};
+};
+}  // namespace
+
+void install_interrupt_handler() {
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+bool interrupted() {
+  return g_interrupted.load();
+}
+
+std::unique_ptr<Progress> make_progress(bool quiet) {
+  if (quiet || !isatty(STDERR_FILENO)) {
+    return std::make_unique<Progress>([](std::string_view, double) { return !g_interrupted; });
+  }
+  auto bar = std::make_shared<TerminalBar>();
+  return std::make_unique<Progress>(
+      [bar](std::string_view stage, double fraction) { return (*bar)(stage, fraction); });
+}
+
+std::string fixed(double v, int decimals) {
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(decimals);
+  s << v;
+  return s.str();
+}
+
+}  // namespace vigia::cli

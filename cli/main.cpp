@@ -1,0 +1,98 @@
+// vigia: the command line. It only parses arguments and calls the libraries;
+// every error ends here as one line on stderr and a non-zero exit code.
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <new>
+
+#include "commands.hpp"
+#include "console.hpp"
+#include "vigia/geo/error.hpp"
+#include "vigia/geo/version.hpp"
+
+namespace {
+
+int fail(const std::string& message, int code) {
+  std::cerr << "vigia: error: " << message << '\n';
+  return code;
+}
+
+/// CLI11's messages, reworded to one line that says what is allowed.
+std::string parse_error_message(const CLI::ParseError& e, const CLI::App& app, int argc,
+                                char** argv) {
+  std::string what = e.what();
+  const CLI::App* sub = nullptr;
+  for (const CLI::App* s : app.get_subcommands()) sub = s;
+  const std::string help = sub ? "vigia " + sub->get_name() + " --help" : "vigia --help";
+  if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
+    const auto pos = what.find(':');
+    const std::string extras = pos == std::string::npos ? what : what.substr(pos + 2);
+    return "unknown option or extra argument: " + extras + " (see '" + help + "')";
+  }
+  if (e.get_name() == "RequiredError" && !sub) {
+    std::string names;
+    for (const CLI::App* s : app.get_subcommands({}))
+      names += (names.empty() ? "" : ", ") + s->get_name();
+    for (int i = 1; i < argc; ++i) {
+      if (argv[i][0] != '-') {
+        return "unknown command '" + std::string(argv[i]) + "' (allowed: " + names +
+               "; see 'vigia --help')";
+      }
+    }
+    return "no command given (allowed: " + names + "; see 'vigia --help')";
+  }
+  if (e.get_name() == "RequiredError") {
+    const auto pos = what.find(" is required");
+    const std::string name = pos == std::string::npos ? what : what.substr(0, pos);
+    return "missing required argument: " + name + " (see '" + help + "')";
+  }
+  for (auto& c : what) {
+    if (c == '\n') c = ' ';
+  }
+  return what + " (see '" + help + "')";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"vigia — terrain-aware planner for UAV border surveillance", "vigia"};
+  app.set_version_flag(
+      "--version", std::string(vigia::version()) + " (git " + std::string(vigia::git_hash()) + ")");
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  vigia::cli::Runner runner;
+  vigia::cli::add_info_command(app, runner);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return fail(parse_error_message(e, app, argc, argv), 2);
+  }
+
+  vigia::cli::install_interrupt_handler();
+  try {
+    return runner ? runner() : fail("no command given (see 'vigia --help')", 2);
+  } catch (const vigia::Error& e) {
+    switch (e.kind()) {
+      case vigia::Error::Kind::Input:
+        return fail(e.what(), 2);
+      case vigia::Error::Kind::Runtime:
+        return fail(e.what(), 1);
+      case vigia::Error::Kind::Cancelled:
+        return fail(e.what(), 130);
+    }
+  } catch (const std::bad_alloc&) {
+    return fail("out of memory (try a smaller window, range or fewer threads)", 1);
+  } catch (const std::exception& e) {
+    return fail(std::string("internal error: ") + e.what() + " (please report it)", 1);
+  }
+  return 1;
+}
