@@ -12,5 +12,7 @@ namespace vigia::cli {
 using Runner = std::function<int()>;
 
 void add_info_command(CLI::App& app, Runner& runner);
+void add_viewshed_command(CLI::App& app, Runner& runner);
+void add_coverage_command(CLI::App& app, Runner& runner);
 
 }  // namespace vigia::cli

@@ -4,9 +4,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <sstream>
+
+#include "vigia/geo/error.hpp"
 
 namespace vigia::cli {
 
@@ -84,6 +87,53 @@ std::string fixed(double v, int decimals) {
   s.precision(decimals);
   s << v;
   return s.str();
+}
+
+std::string grouped(long long v) {
+  std::string digits = std::to_string(v < 0 ? -v : v);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(' ');
+    out.push_back(digits[i]);
+  }
+  return v < 0 ? "-" + out : out;
+}
+
+namespace {
+std::string g_command_line;
+}
+
+void set_command_line(int argc, char** argv) {
+  g_command_line.clear();
+  for (int i = 0; i < argc; ++i) {
+    if (i) g_command_line.push_back(' ');
+    g_command_line += argv[i];
+  }
+}
+
+const std::string& command_line() {
+  return g_command_line;
+}
+
+std::pair<double, double> parse_pair(const std::string& text, const std::string& option,
+                                     const std::string& expected) {
+  const auto comma = text.find(',');
+  double a = 0.0;
+  double b = 0.0;
+  bool ok = comma != std::string::npos;
+  if (ok) {
+    try {
+      std::size_t pa = 0;
+      std::size_t pb = 0;
+      a = std::stod(text.substr(0, comma), &pa);
+      b = std::stod(text.substr(comma + 1), &pb);
+      ok = pa == comma && pb == text.size() - comma - 1 && std::isfinite(a) && std::isfinite(b);
+    } catch (...) {
+      ok = false;
+    }
+  }
+  if (!ok) throw Error(option + ": '" + text + "' is not " + expected);
+  return {a, b};
 }
 
 }  // namespace vigia::cli

@@ -18,5 +18,15 @@ void install_interrupt_handler();
 
 /// Formats a number with `decimals` digits after the point.
 std::string fixed(double v, int decimals);
+/// Formats an integer with thin grouping: 1234567 -> "1 234 567".
+std::string grouped(long long v);
+
+/// The command line as typed, for provenance metadata.
+void set_command_line(int argc, char** argv);
+const std::string& command_line();
+
+/// Parses "A,B" into two numbers; throws Error naming the option otherwise.
+std::pair<double, double> parse_pair(const std::string& text, const std::string& option,
+                                     const std::string& expected);
 
 }  // namespace vigia::cli

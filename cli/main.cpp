@@ -62,8 +62,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
 
+  vigia::cli::set_command_line(argc, argv);
   vigia::cli::Runner runner;
   vigia::cli::add_info_command(app, runner);
+  vigia::cli::add_viewshed_command(app, runner);
+  vigia::cli::add_coverage_command(app, runner);
 
   try {
     app.parse(argc, argv);

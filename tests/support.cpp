@@ -86,6 +86,18 @@ void convert_raster(const std::string& src, const std::string& dst, const std::s
   GDALClose(in);
 }
 
+terrain::Dem make_dem(int cols, int rows, double cell_m, const std::function<double(int, int)>& z) {
+  terrain::Dem dem;
+  dem.elevation = geo::Raster<float>(cols, rows);
+  dem.elevation.transform = {400000.0, cell_m, 0.0, 8300000.0, 0.0, -cell_m};
+  dem.crs = geo::SpatialRef::from_epsg(32719);
+  dem.elevation.crs_wkt = dem.crs.wkt();
+  dem.metric = terrain::MetricFrame::projected(dem.elevation.transform, 1.0);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) dem.elevation(r, c) = static_cast<float>(z(r, c));
+  return dem;
+}
+
 namespace {
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);

@@ -4,9 +4,12 @@
 
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "vigia/terrain/dem.hpp"
 
 namespace vigia::test {
 
@@ -47,6 +50,10 @@ struct GridSpec {
 void write_raster(const std::string& path, const GridSpec& spec, const std::vector<float>& values);
 /// Copies a raster to another GDAL format (e.g. "SRTMHGT", "DTED", "VRT").
 void convert_raster(const std::string& src, const std::string& dst, const std::string& driver);
+
+/// An in-memory DEM in UTM 19S with square cells of `cell_m` metres and elevations
+/// z(row, col) (NaN for no data).
+terrain::Dem make_dem(int cols, int rows, double cell_m, const std::function<double(int, int)>& z);
 
 struct CliResult {
   int code = -1;

@@ -3,10 +3,13 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <memory>
+#include <sstream>
 
 #include "ogr_access.hpp"
 #include "vigia/geo/error.hpp"
@@ -165,6 +168,109 @@ std::vector<Point3> VectorLayer::points() const {
   std::vector<Point3> all;
   for (const auto& f : features) all.insert(all.end(), f.points.begin(), f.points.end());
   return all;
+}
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+bool parse_number(const std::string& text, double& out) {
+  std::size_t pos = 0;
+  try {
+    out = std::stod(text, &pos);
+  } catch (...) {
+    return false;
+  }
+  while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos]))) ++pos;
+  return pos == text.size() && std::isfinite(out);
+}
+
+std::vector<AltitudePoint> read_csv_points(const std::string& path, const SpatialRef& target) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot be read");
+  std::vector<AltitudePoint> pts;
+  std::string line;
+  int n = 0;
+  bool first_content = true;
+  const Transformer to_target(SpatialRef::wgs84(), target);
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    std::vector<std::string> fields;
+    std::stringstream ss(line.substr(first));
+    std::string f;
+    while (std::getline(ss, f, ',')) fields.push_back(f);
+    const std::string where = path + " line " + std::to_string(n);
+    double lon = 0, lat = 0, alt = 0;
+    const bool numeric = fields.size() >= 3 && parse_number(fields[0], lon) &&
+                         parse_number(fields[1], lat) && parse_number(fields[2], alt);
+    if (!numeric) {
+      if (first_content && !fields.empty() && !parse_number(fields[0], lon)) {  // a header line
+        first_content = false;
+        continue;
+      }
+      throw Error(where + ": expected 'lon,lat,alt' (three numbers), got '" + line + "'");
+    }
+    if (lon < -180.0 || lon > 360.0 || lat < -90.0 || lat > 90.0) {
+      throw Error(where + ": lon/lat " + fields[0] + "," + fields[1] +
+                  " out of range (allowed: lon -180..180, lat -90..90, WGS 84 degrees)");
+    }
+    first_content = false;
+    pts.push_back({to_target({lon, lat}), alt, where});
+  }
+  if (pts.empty()) throw Error(path + ": holds no points (expected lines 'lon,lat,alt')");
+  return pts;
+}
+
+}  // namespace
+
+std::vector<AltitudePoint> read_altitude_points(const std::string& path, const SpatialRef& target,
+                                                const std::string& altitude_field) {
+  if (!std::filesystem::exists(path)) throw Error(path + ": no such file");
+  const std::string ext = lower(std::filesystem::path(path).extension().string());
+  if (ext == ".csv" || ext == ".txt") return read_csv_points(path, target);
+
+  const VectorLayer layer = read_vector(path, target);
+  std::vector<AltitudePoint> pts;
+  std::string field = altitude_field;
+  if (field.empty() && !layer.features.empty()) {
+    for (const char* candidate : {"alt", "altitude", "height", "z"}) {
+      for (const auto& [k, v] : layer.features.front().attributes) {
+        if (lower(k) == candidate) field = k;
+      }
+      if (!field.empty()) break;
+    }
+  }
+  for (const auto& f : layer.features) {
+    const std::string where = path + " feature " + std::to_string(f.fid);
+    if (f.points.empty())
+      throw Error(where + ": is not a point (allowed: Point or MultiPoint features)");
+    double alt = 0.0;
+    if (!field.empty()) {
+      const auto it = f.attributes.find(field);
+      if (it == f.attributes.end() || !parse_number(it->second, alt)) {
+        throw Error(where + ": attribute '" + field + "' is missing or not a number");
+      }
+    }
+    for (const auto& p : f.points) {
+      if (field.empty()) {
+        if (std::isnan(p.z)) {
+          throw Error(where +
+                      ": has no altitude (allowed: an attribute alt/altitude/height/z, "
+                      "--altitude-field NAME, or 3-D points)");
+        }
+        alt = p.z;
+      }
+      pts.push_back({{p.x, p.y}, alt, where});
+    }
+  }
+  if (pts.empty()) throw Error(path + ": holds no points");
+  return pts;
 }
 
 }  // namespace vigia::geo

@@ -15,6 +15,7 @@
 
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/gdal_session.hpp"
+#include "vigia/terrain/viewshed.hpp"
 
 namespace vigia::terrain {
 
@@ -323,6 +324,49 @@ Dem load_dem(const std::vector<std::string>& inputs, const DemLoadOptions& optio
                 " (every cell is nodata)");
   }
   return dem;
+}
+
+DemHeader read_dem_header(const std::vector<std::string>& inputs) {
+  const OpenedDem opened = open_dem(inputs);
+  return {opened.ds->GetRasterXSize(),
+          opened.ds->GetRasterYSize(),
+          opened.gt,
+          opened.crs,
+          opened.metric,
+          opened.sources};
+}
+
+Dem load_dem_around(const std::vector<std::string>& inputs, const std::vector<geo::Point2>& lonlat,
+                    double range_m) {
+  const DemHeader h = read_dem_header(inputs);
+  const geo::Transformer to_dem(geo::SpatialRef::wgs84(), h.crs);
+  std::optional<geo::Window> window;
+  for (const auto& p : lonlat) {
+    const geo::Point2 px = h.transform.to_pixel(to_dem(p));
+    const GridPoint g{px.x - 0.5, px.y - 0.5};
+    if (!(g.col >= -0.5 && g.row >= -0.5 && g.col <= h.cols - 0.5 && g.row <= h.rows - 0.5)) {
+      std::ostringstream msg;
+      msg.precision(8);
+      msg << "the point lon " << p.x << ", lat " << p.y << " lies outside the DEM ("
+          << (h.sources.size() == 1 ? h.sources.front()
+                                    : std::to_string(h.sources.size()) + " tiles")
+          << ")";
+      throw Error(msg.str());
+    }
+    const geo::Window w = range_window(h.metric, h.cols, h.rows, g, range_m);
+    if (!window) {
+      window = w;
+    } else {
+      const int c0 = std::min(window->col, w.col);
+      const int r0 = std::min(window->row, w.row);
+      const int c1 = std::max(window->col + window->cols, w.col + w.cols);
+      const int r1 = std::max(window->row + window->rows, w.row + w.rows);
+      window = geo::Window{c0, r0, c1 - c0, r1 - r0};
+    }
+  }
+  DemLoadOptions opts;
+  opts.window = window;
+  return load_dem(inputs, opts);
 }
 
 geo::SpatialRef vector_work_crs(const geo::SpatialRef& dem_crs, geo::Point2 centre_lonlat) {

@@ -42,4 +42,18 @@ struct VectorLayer {
 VectorLayer read_vector(const std::string& path, const SpatialRef& target,
                         const VectorReadOptions& options = {});
 
+/// A point with an altitude, read from an observers/stations file.
+struct AltitudePoint {
+  Point2 xy;  ///< in the target CRS
+  double altitude = 0.0;
+  std::string where;  ///< "obs.csv line 4" or "obs.gpkg feature 12", for error messages
+};
+
+/// Reads points with an altitude: CSV/TXT as `lon,lat,alt` per line (WGS 84; a header
+/// line and # comments are allowed), or any OGR point layer whose altitude is the
+/// attribute `altitude_field` (when empty: the first of alt, altitude, height, z,
+/// else the Z coordinate). Throws Error naming the file, line or feature.
+std::vector<AltitudePoint> read_altitude_points(const std::string& path, const SpatialRef& target,
+                                                const std::string& altitude_field = "");
+
 }  // namespace vigia::geo

@@ -27,6 +27,24 @@ struct DemLoadOptions {
 /// valid cell.
 Dem load_dem(const std::vector<std::string>& inputs, const DemLoadOptions& options = {});
 
+/// A DEM's grid without its elevations: enough to place points and choose windows
+/// before reading (whole-border mosaics need not be read whole for one viewshed).
+struct DemHeader {
+  int cols = 0;
+  int rows = 0;
+  geo::GeoTransform transform;
+  geo::SpatialRef crs;
+  MetricFrame metric;
+  std::vector<std::string> sources;
+};
+DemHeader read_dem_header(const std::vector<std::string>& inputs);
+
+/// Loads the part of a DEM within `range_m` (horizontal) of any of the lon/lat
+/// points (the whole DEM when range_m is 0). Throws Error naming the point when one
+/// lies outside the DEM.
+Dem load_dem_around(const std::vector<std::string>& inputs, const std::vector<geo::Point2>& lonlat,
+                    double range_m);
+
 /// Everything `vigia info` reports about a DEM.
 struct DemInfo {
   std::vector<std::string> sources;

@@ -1,0 +1,177 @@
+// vigia viewshed DEM OUT.tif --observer LON,LAT --altitude H ...: one airborne viewshed.
+
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "console.hpp"
+#include "vigia/geo/error.hpp"
+#include "vigia/geo/raster_io.hpp"
+#include "vigia/terrain/dem_io.hpp"
+#include "vigia/terrain/viewshed.hpp"
+
+namespace vigia::cli {
+
+namespace {
+
+struct ViewshedArgs {
+  std::string dem;
+  std::string out;
+  std::string observer;
+  bool dem_crs = false;
+  double altitude = 0.0;
+  bool agl = false;
+  bool amsl = false;
+  double target_height = 0.0;
+  double max_distance = 0.0;
+  double max_slant = 0.0;
+  double min_distance = 0.0;
+  double min_grazing = -90.0;
+  std::string azimuth;
+  double k = 0.13;
+  std::string algorithm = "fast";
+  double tie_margin = terrain::ViewshedOptions{}.tie_margin_m;
+  std::string rise;
+  int threads = 0;
+  bool cog = false;
+  bool json = false;
+  bool quiet = false;
+};
+
+int run(const ViewshedArgs& a) {
+  terrain::set_thread_count(a.threads);
+  const auto [ox, oy] = parse_pair(a.observer, "--observer",
+                                   a.dem_crs ? "X,Y in the DEM's CRS" : "LON,LAT in degrees");
+  terrain::ViewshedOptions opt;
+  opt.target_height_m = a.target_height;
+  opt.refraction_k = a.k;
+  opt.limits.max_distance_m = a.max_distance;
+  opt.limits.max_slant_range_m = a.max_slant;
+  opt.limits.min_distance_m = a.min_distance;
+  opt.limits.min_grazing_deg = a.min_grazing;
+  if (!a.azimuth.empty())
+    opt.limits.azimuth_sector_deg = parse_pair(a.azimuth, "--azimuth", "FROM,TO in degrees");
+  opt.algorithm =
+      a.algorithm == "exact" ? terrain::LosAlgorithm::Exact : terrain::LosAlgorithm::Fast;
+  opt.tie_margin_m = a.tie_margin;
+  opt.required_rise = !a.rise.empty();
+  if (a.tie_margin < 0.0) throw Error("--tie-margin: must not be negative");
+
+  // Stage the outputs first: a bad output path fails before any work.
+  geo::OutputFiles files;
+  const std::string tmp_out = files.stage(a.out);
+  const std::string tmp_rise = a.rise.empty() ? "" : files.stage(a.rise);
+
+  // Read only the part of the DEM the range covers.
+  geo::Point2 lonlat{ox, oy};
+  if (a.dem_crs) {
+    const terrain::DemHeader h = terrain::read_dem_header({a.dem});
+    lonlat = geo::Transformer(h.crs, geo::SpatialRef::wgs84())({ox, oy});
+  }
+  const double range = a.max_distance > 0.0 ? a.max_distance : a.max_slant;
+  const terrain::Dem dem = terrain::load_dem_around({a.dem}, {lonlat}, range);
+  const terrain::DemLocator locator(dem);
+  terrain::Observer obs;
+  obs.position = locator.to_grid(lonlat);
+  obs.altitude_m = a.altitude;
+  obs.reference =
+      a.amsl ? terrain::AltitudeReference::AboveSeaLevel : terrain::AltitudeReference::AboveGround;
+
+  try {
+    (void)terrain::eye_altitude(dem, obs);
+  } catch (const Error& e) {
+    throw Error("--observer " + a.observer + ": " + e.what());
+  }
+  auto progress = make_progress(a.quiet || a.json);
+  const auto t0 = std::chrono::steady_clock::now();
+  const terrain::Viewshed vs = terrain::compute_viewshed(dem, obs, opt, *progress);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  geo::RasterWriteOptions wo;
+  wo.format = a.cog ? geo::RasterFormat::COG : geo::RasterFormat::GTiff;
+  wo.metadata = geo::provenance(command_line());
+  wo.band_description = "visibility: 1 visible, 0 not visible, 255 no data";
+  geo::write_raster(vs.visible, tmp_out, wo);
+  if (!a.rise.empty()) {
+    wo.band_description = "metres a target must rise to be seen (0 = visible)";
+    wo.overview_resampling = "AVERAGE";
+    geo::write_raster(vs.required_rise, tmp_rise, wo);
+  }
+  files.commit();
+
+  const double pct =
+      vs.stats.cells_in_range ? 100.0 * vs.stats.visible / vs.stats.cells_in_range : 0.0;
+  if (a.json) {
+    nlohmann::json j;
+    j["observer"] = {{"lon", lonlat.x},
+                     {"lat", lonlat.y},
+                     {"ground_m", vs.stats.ground_m},
+                     {"eye_m", vs.stats.eye_m}};
+    j["window"] = {{"cols", vs.window.cols}, {"rows", vs.window.rows}};
+    j["cells_in_range"] = vs.stats.cells_in_range;
+    j["visible_cells"] = vs.stats.visible;
+    j["visible_percent"] = pct;
+    j["retested_cells"] = vs.stats.retested;
+    j["algorithm"] = a.algorithm;
+    j["seconds"] = seconds;
+    j["outputs"] =
+        a.rise.empty() ? nlohmann::json::array({a.out}) : nlohmann::json::array({a.out, a.rise});
+    std::cout << j.dump(2) << '\n';
+  } else {
+    std::cout << "viewshed from lon " << fixed(lonlat.x, 6) << ", lat " << fixed(lonlat.y, 6)
+              << ": eye " << fixed(vs.stats.eye_m, 1) << " m AMSL ("
+              << fixed(vs.stats.eye_m - vs.stats.ground_m, 1) << " m above ground)\n"
+              << "  " << fixed(pct, 2) << " % of " << grouped(vs.stats.cells_in_range)
+              << " cells in range visible (" << a.algorithm << ", " << fixed(seconds, 3) << " s";
+    if (opt.algorithm == terrain::LosAlgorithm::Fast)
+      std::cout << ", " << grouped(vs.stats.retested) << " re-tested";
+    std::cout << ")\n  wrote " << a.out << (a.rise.empty() ? "" : " and " + a.rise) << '\n';
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_viewshed_command(CLI::App& app, Runner& runner) {
+  auto a = std::make_shared<ViewshedArgs>();
+  CLI::App* cmd =
+      app.add_subcommand("viewshed", "What a sensor at one 3-D position sees: a 1/0/255 GeoTIFF");
+  cmd->add_option("dem", a->dem, "DEM: any GDAL raster, a VRT, or a quoted glob of tiles")
+      ->required();
+  cmd->add_option("out", a->out, "Output GeoTIFF (1 visible, 0 not visible, 255 no data)")
+      ->required();
+  cmd->add_option("--observer", a->observer, "Observer position LON,LAT (WGS 84 degrees)")
+      ->required();
+  cmd->add_flag("--dem-crs", a->dem_crs, "--observer is X,Y in the DEM's CRS instead of lon/lat");
+  cmd->add_option("--altitude", a->altitude, "Observer altitude, m (above ground unless --amsl)")
+      ->required();
+  auto* agl = cmd->add_flag("--agl", a->agl, "Altitude is above ground (default)");
+  auto* amsl = cmd->add_flag("--amsl", a->amsl, "Altitude is above sea level");
+  agl->excludes(amsl);
+  cmd->add_option("--target-height", a->target_height,
+                  "Height of targets above the ground, m (default 0)");
+  cmd->add_option("--max-distance", a->max_distance,
+                  "Maximum horizontal distance, m (default: whole DEM)");
+  cmd->add_option("--max-slant-range", a->max_slant, "Maximum slant (3-D) range, m");
+  cmd->add_option("--min-distance", a->min_distance, "Minimum horizontal distance, m");
+  cmd->add_option("--min-grazing", a->min_grazing,
+                  "Minimum grazing (depression) angle at the target, degrees");
+  cmd->add_option("--azimuth", a->azimuth, "Azimuth sector FROM,TO, degrees clockwise from north");
+  cmd->add_option("--k", a->k, "Refraction coefficient (0.13 light, 0.25 radio, 1 = no curvature)");
+  cmd->add_option("--algorithm", a->algorithm, "fast (default) or exact (R3, slow reference)")
+      ->check(CLI::IsMember({"fast", "exact"}));
+  cmd->add_option("--tie-margin", a->tie_margin,
+                  "fast: re-test exactly cells within this many metres of the horizon band");
+  cmd->add_option("--rise", a->rise,
+                  "Also write a Float32 GeoTIFF: metres a target must rise to be seen");
+  cmd->add_option("--threads", a->threads, "Threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--cog", a->cog, "Write Cloud-Optimized GeoTIFFs");
+  cmd->add_flag("--json", a->json, "Print the figures as JSON");
+  cmd->add_flag("-q,--quiet", a->quiet, "No progress display");
+  cmd->callback([a, &runner] { runner = [a] { return run(*a); }; });
+}
+
+}  // namespace vigia::cli

@@ -1,0 +1,154 @@
+#include "vigia/geo/raster_io.hpp"
+
+#include <gdal_priv.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <random>
+
+#include "vigia/geo/error.hpp"
+#include "vigia/geo/gdal_session.hpp"
+#include "vigia/geo/version.hpp"
+
+namespace vigia::geo {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+template <class T>
+constexpr GDALDataType gdal_type() {
+  if constexpr (std::is_same_v<T, std::uint8_t>) return GDT_Byte;
+  if constexpr (std::is_same_v<T, std::uint16_t>) return GDT_UInt16;
+  if constexpr (std::is_same_v<T, std::int16_t>) return GDT_Int16;
+  if constexpr (std::is_same_v<T, std::int32_t>) return GDT_Int32;
+  if constexpr (std::is_same_v<T, float>) return GDT_Float32;
+  if constexpr (std::is_same_v<T, double>) return GDT_Float64;
+}
+
+struct DatasetCloser {
+  void operator()(GDALDataset* ds) const { GDALClose(ds); }
+};
+
+}  // namespace
+
+template <class T>
+void write_raster(const Raster<T>& raster, const std::string& path,
+                  const RasterWriteOptions& options) {
+  gdal_init();
+  // A MEM dataset over the raster's own buffer (no copy), then CreateCopy.
+  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  std::unique_ptr<GDALDataset, DatasetCloser> src(
+      mem->Create("", raster.cols(), raster.rows(), 0, gdal_type<T>(), nullptr));
+  if (!src)
+    throw Error(path + ": cannot prepare the raster: " + gdal_last_error(), Error::Kind::Runtime);
+  char pointer[64];
+  std::snprintf(pointer, sizeof pointer, "DATAPOINTER=%p",
+                static_cast<const void*>(raster.data().data()));
+  const char* band_options[] = {pointer, nullptr};
+  if (src->AddBand(gdal_type<T>(), const_cast<char**>(band_options)) != CE_None) {
+    throw Error(path + ": cannot prepare the raster: " + gdal_last_error(), Error::Kind::Runtime);
+  }
+  auto gt = raster.transform.to_gdal();
+  src->SetGeoTransform(gt.data());
+  if (!raster.crs_wkt.empty()) src->SetProjection(raster.crs_wkt.c_str());
+  GDALRasterBand* band = src->GetRasterBand(1);
+  if (raster.nodata) band->SetNoDataValue(*raster.nodata);
+  if (!options.band_description.empty()) band->SetDescription(options.band_description.c_str());
+  for (const auto& [k, v] : options.metadata) src->SetMetadataItem(k.c_str(), v.c_str());
+
+  std::vector<std::string> co;
+  const bool cog = options.format == RasterFormat::COG;
+  co.push_back("COMPRESS=" + options.compress);
+  if (cog) {
+    co.push_back("BLOCKSIZE=512");
+    co.push_back("OVERVIEWS=AUTO");
+    co.push_back("RESAMPLING=" + options.overview_resampling);
+    co.push_back("NUM_THREADS=ALL_CPUS");
+  } else {
+    co.push_back("TILED=YES");
+    co.push_back("BIGTIFF=IF_SAFER");
+  }
+  if (options.compress != "NONE" && (std::is_floating_point_v<T>)) co.push_back("PREDICTOR=3");
+  if (options.compress != "NONE" && !(std::is_floating_point_v<T>)) co.push_back("PREDICTOR=2");
+  std::vector<const char*> co_ptrs;
+  for (const auto& s : co) co_ptrs.push_back(s.c_str());
+  co_ptrs.push_back(nullptr);
+
+  GDALDriver* drv = GetGDALDriverManager()->GetDriverByName(cog ? "COG" : "GTiff");
+  std::unique_ptr<GDALDataset, DatasetCloser> out(drv->CreateCopy(
+      path.c_str(), src.get(), FALSE, const_cast<char**>(co_ptrs.data()), nullptr, nullptr));
+  if (!out)
+    throw Error(path + ": cannot write: " + gdal_last_error("GDAL failed"), Error::Kind::Runtime);
+  out.reset();  // flush and close
+  if (CPLGetLastErrorType() == CE_Failure) {
+    throw Error(path + ": write failed: " + gdal_last_error(), Error::Kind::Runtime);
+  }
+}
+
+template void write_raster(const Raster<std::uint8_t>&, const std::string&,
+                           const RasterWriteOptions&);
+template void write_raster(const Raster<std::uint16_t>&, const std::string&,
+                           const RasterWriteOptions&);
+template void write_raster(const Raster<std::int16_t>&, const std::string&,
+                           const RasterWriteOptions&);
+template void write_raster(const Raster<std::int32_t>&, const std::string&,
+                           const RasterWriteOptions&);
+template void write_raster(const Raster<float>&, const std::string&, const RasterWriteOptions&);
+template void write_raster(const Raster<double>&, const std::string&, const RasterWriteOptions&);
+
+OutputFiles::~OutputFiles() {
+  if (committed_) return;
+  for (const auto& [tmp, dst] : staged_) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    // GDAL may leave side files (.aux.xml, .ovr) next to a temporary.
+    fs::remove(tmp + ".aux.xml", ec);
+    fs::remove(tmp + ".ovr", ec);
+  }
+}
+
+std::string OutputFiles::stage(const std::string& destination) {
+  const fs::path dst(destination);
+  const fs::path dir = dst.has_parent_path() ? dst.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) {
+    throw Error(destination + ": the folder " + dir.string() + " does not exist");
+  }
+  if (access(dir.c_str(), W_OK) != 0) {
+    throw Error(destination + ": the folder " + dir.string() + " is not writable");
+  }
+  if (fs::is_directory(dst)) throw Error(destination + ": is a directory, not a file name");
+  std::random_device rd;
+  const std::string tmp =
+      (dir / ("." + dst.filename().string() + ".vigia-" + std::to_string(getpid()) + "-" +
+              std::to_string(rd() % 1000000) + dst.extension().string()))
+          .string();
+  staged_.emplace_back(tmp, destination);
+  return tmp;
+}
+
+void OutputFiles::commit() {
+  for (const auto& [tmp, dst] : staged_) {
+    std::error_code ec;
+    fs::rename(tmp, dst, ec);
+    if (ec)
+      throw Error(dst + ": cannot move the finished file into place: " + ec.message(),
+                  Error::Kind::Runtime);
+    fs::remove(tmp + ".aux.xml", ec);
+  }
+  committed_ = true;
+}
+
+std::map<std::string, std::string> provenance(const std::string& command_line,
+                                              const std::string& scenario_hash) {
+  std::map<std::string, std::string> m{{"VIGIA_VERSION", std::string(version())},
+                                       {"VIGIA_GIT_HASH", std::string(git_hash())}};
+  if (!command_line.empty()) m["VIGIA_COMMAND"] = command_line;
+  if (!scenario_hash.empty()) m["VIGIA_SCENARIO_SHA256"] = scenario_hash;
+  return m;
+}
+
+}  // namespace vigia::geo

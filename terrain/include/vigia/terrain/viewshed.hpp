@@ -1,0 +1,106 @@
+#pragma once
+// Airborne viewsheds: which cells of a DEM a sensor at a 3-D position can see.
+//
+// The contract (docs/visibility.md):
+//  * Observer: a horizontal position anywhere in the DEM (not snapped to a cell),
+//    altitude above ground (added to the bilinear DEM elevation there) or above sea
+//    level (an observer below the terrain is an error).
+//  * Targets: every cell centre, at DEM elevation + target height.
+//  * Curvature and refraction: a point at horizontal distance d is lowered by
+//    (1 - k) d^2 / 2R (R = 6 371 000 m).
+//  * Exact line of sight (R3, Franklin & Ray 1994): a cell is visible iff no terrain
+//    sample strictly between observer and target rises above the sightline, terrain
+//    being sampled by linear interpolation at every crossing of the sightline with
+//    the grid lines through cell centres. Along a sightline, the horizontal distance
+//    of a sample is its fraction of the way times the target's distance.
+//  * Sensor limits: range (horizontal distance or slant range), minimum distance,
+//    minimum grazing angle at the target, azimuth sector.
+//  * Output on the DEM's grid (the window the range covers): 1 visible, 0 not
+//    visible (blocked or outside the sensor limits), 255 no data (outside the range,
+//    or DEM nodata).
+
+#include <cstdint>
+#include <optional>
+
+#include "vigia/geo/progress.hpp"
+#include "vigia/geo/raster.hpp"
+#include "vigia/terrain/dem.hpp"
+
+namespace vigia::terrain {
+
+enum class AltitudeReference {
+  AboveGround,    ///< metres above the DEM surface at the observer's position (AGL)
+  AboveSeaLevel,  ///< metres above sea level, i.e. in the DEM's vertical datum (AMSL)
+};
+
+enum class LosAlgorithm {
+  Fast,   ///< O(r^2) sweep plus exact re-test of near-ties: agrees with Exact but for true ties
+  Exact,  ///< R3 for every cell, O(r^3): the reference
+};
+
+struct Observer {
+  GridPoint position;  ///< in the DEM's grid (see DemLocator for lon/lat)
+  double altitude_m = 0.0;
+  AltitudeReference reference = AltitudeReference::AboveGround;
+};
+
+struct SensorLimits {
+  double max_distance_m = 0.0;     ///< horizontal range; 0 = unlimited
+  double max_slant_range_m = 0.0;  ///< 3-D range; 0 = unlimited
+  double min_distance_m = 0.0;     ///< horizontal
+  double min_grazing_deg = -90.0;  ///< minimum depression angle of the sightline at the target
+  /// Optional azimuth sector, degrees clockwise from grid north, from -> to (clockwise).
+  std::optional<std::pair<double, double>> azimuth_sector_deg;
+};
+
+struct ViewshedOptions {
+  double target_height_m = 0.0;
+  double refraction_k = 0.13;  ///< 0.13 light, 0.25 radio, 1 = no curvature correction
+  SensorLimits limits;
+  LosAlgorithm algorithm = LosAlgorithm::Fast;
+  /// Fast: cells whose height margin to the swept horizon is below this many metres
+  /// are re-tested exactly.
+  double tie_margin_m = 2.0;
+  /// Also produce, per cell, how many metres the target would have to rise to be seen.
+  bool required_rise = false;
+};
+
+struct ViewshedStats {
+  double ground_m = 0.0;         ///< DEM elevation under the observer (bilinear)
+  double eye_m = 0.0;            ///< observer altitude AMSL
+  long long cells_in_range = 0;  ///< cells with data within the range
+  long long visible = 0;
+  long long retested = 0;  ///< Fast: cells re-tested exactly
+};
+
+struct Viewshed {
+  geo::Window window;                 ///< of the DEM grid covered by the outputs
+  geo::Raster<std::uint8_t> visible;  ///< 1 / 0 / 255, georeferenced on the window
+  geo::Raster<float>
+      required_rise;  ///< metres (0 where visible), NaN = no data; empty unless asked
+  ViewshedStats stats;
+};
+
+/// The observer's eye altitude AMSL. Throws Error if the position lies outside the
+/// DEM or on nodata, or an AMSL altitude is below the ground.
+double eye_altitude(const Dem& dem, const Observer& observer);
+
+/// The window of a grid that holds every cell within `range_m` (horizontal) of
+/// `position`; the whole grid when range_m is 0.
+geo::Window range_window(const MetricFrame& metric, int cols, int rows, GridPoint position,
+                         double range_m);
+inline geo::Window range_window(const Dem& dem, GridPoint position, double range_m) {
+  return range_window(dem.metric, dem.cols(), dem.rows(), position, range_m);
+}
+
+/// Sets the number of threads vigia's parallel work uses (0 = all cores).
+void set_thread_count(int threads);
+/// The number of threads parallel work will use.
+int thread_count();
+
+/// Computes one viewshed. Runs on the calling thread plus OpenMP threads as set by
+/// omp_set_num_threads (the four sweep quadrants, or rows for Exact, in parallel).
+Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const ViewshedOptions& options,
+                          const Progress& progress = {});
+
+}  // namespace vigia::terrain

@@ -1,0 +1,225 @@
+// Viewshed orchestration: decides the window, resolves the observer, runs a kernel
+// and turns its per-cell line of sight into the 1 / 0 / 255 product with the sensor
+// limits applied.
+
+#include "vigia/terrain/viewshed.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <sstream>
+
+#include "los.hpp"
+#include "vigia/geo/error.hpp"
+
+namespace vigia::terrain {
+
+namespace {
+
+std::string where(GridPoint p) {
+  std::ostringstream s;
+  s.precision(6);
+  s << "(col " << p.col << ", row " << p.row << ")";
+  return s.str();
+}
+
+double deg2rad(double d) {
+  return d * std::numbers::pi / 180.0;
+}
+
+/// The horizontal range that bounds the window: the horizontal limit, or the slant
+/// range (a horizontal distance is never longer than the slant range).
+double horizontal_range(const SensorLimits& l) {
+  double r = INFINITY;
+  if (l.max_distance_m > 0.0) r = l.max_distance_m;
+  if (l.max_slant_range_m > 0.0) r = std::min(r, l.max_slant_range_m);
+  return r;
+}
+
+bool in_sector(double az, const std::pair<double, double>& sector) {
+  const double span = std::fmod(std::fmod(sector.second - sector.first, 360.0) + 360.0, 360.0);
+  if (span == 0.0) return true;
+  const double rel = std::fmod(std::fmod(az - sector.first, 360.0) + 360.0, 360.0);
+  return rel <= span;
+}
+
+}  // namespace
+
+double eye_altitude(const Dem& dem, const Observer& observer) {
+  if (!dem.covers(observer.position)) {
+    throw Error("the observer at " + where(observer.position) +
+                " lies outside the DEM (allowed: a position within its extent)");
+  }
+  const double ground = dem.elevation_at(observer.position);
+  if (std::isnan(ground)) {
+    throw Error("the DEM has no data under the observer");
+  }
+  if (observer.reference == AltitudeReference::AboveGround) {
+    if (observer.altitude_m < 0.0) {
+      throw Error("observer height above ground is negative (" +
+                  std::to_string(observer.altitude_m) + " m; allowed: >= 0)");
+    }
+    return ground + observer.altitude_m;
+  }
+  if (observer.altitude_m < ground) {
+    std::ostringstream s;
+    s.setf(std::ios::fixed);
+    s.precision(1);
+    s << "the observer altitude " << observer.altitude_m << " m AMSL is below the ground there ("
+      << ground << " m)";
+    throw Error(s.str());
+  }
+  return observer.altitude_m;
+}
+
+geo::Window range_window(const MetricFrame& metric, int cols, int rows, GridPoint p,
+                         double range_m) {
+  const geo::Window all{0, 0, cols, rows};
+  if (!(range_m > 0.0) || !std::isfinite(range_m)) return all;
+  // Row extent from the meridional spacing, column extent from the narrowest row
+  // spacing within it (cells are narrowest towards the pole).
+  const double h = metric.cell_height(p.row);
+  const int dr = static_cast<int>(std::ceil(range_m / h)) + 1;
+  const int r0 = std::max(0, static_cast<int>(std::floor(p.row)) - dr);
+  const int r1 = std::min(rows - 1, static_cast<int>(std::ceil(p.row)) + dr);
+  const double w =
+      std::min({metric.cell_width(r0), metric.cell_width(r1), metric.cell_width(p.row)});
+  const int dc = static_cast<int>(std::ceil(range_m / w)) + 1;
+  const int c0 = std::max(0, static_cast<int>(std::floor(p.col)) - dc);
+  const int c1 = std::min(cols - 1, static_cast<int>(std::ceil(p.col)) + dc);
+  return geo::Window{c0, r0, c1 - c0 + 1, r1 - r0 + 1}.intersect(all);
+}
+
+void set_thread_count(int threads) {
+  omp_set_num_threads(threads > 0 ? threads : omp_get_num_procs());
+}
+
+int thread_count() {
+  return omp_get_max_threads();
+}
+
+namespace detail {
+
+LosFrame make_frame(const Dem& dem, const geo::Window& w, GridPoint position, double z_eye,
+                    double target_height, double refraction_k, double range_m) {
+  LosFrame f;
+  f.z = dem.elevation.view(w);
+  f.oc = position.col - w.col;
+  f.orow = position.row - w.row;
+  f.z_eye = z_eye;
+  f.target_height = target_height;
+  f.drop_coef = (1.0 - refraction_k) / (2.0 * kEarthRadius);
+  f.range = range_m > 0.0 ? range_m : INFINITY;
+  f.sx.resize(static_cast<std::size_t>(w.rows));
+  f.ny.resize(static_cast<std::size_t>(w.rows));
+  for (int r = 0; r < w.rows; ++r) {
+    const Offset o =
+        dem.metric.offset(position, GridPoint{position.col + 1.0, static_cast<double>(w.row + r)});
+    f.sx[static_cast<std::size_t>(r)] = std::abs(o.east);
+    f.ny[static_cast<std::size_t>(r)] = o.north;
+  }
+  return f;
+}
+
+}  // namespace detail
+
+Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const ViewshedOptions& options,
+                          const Progress& progress) {
+  const SensorLimits& lim = options.limits;
+  if (options.refraction_k < -1.0 || options.refraction_k > 1.0) {
+    throw Error("refraction coefficient k = " + std::to_string(options.refraction_k) +
+                " is out of range (allowed: -1 .. 1; 0.13 light, 0.25 radio, 1 = flat earth)");
+  }
+  if (lim.max_distance_m < 0.0 || lim.max_slant_range_m < 0.0 || lim.min_distance_m < 0.0) {
+    throw Error("distances must not be negative (max distance, slant range, min distance)");
+  }
+  if (lim.min_grazing_deg < -90.0 || lim.min_grazing_deg > 90.0) {
+    throw Error("minimum grazing angle " + std::to_string(lim.min_grazing_deg) +
+                " deg is out of range (allowed: -90 .. 90)");
+  }
+  if (options.target_height_m < 0.0) throw Error("target height must not be negative");
+
+  Viewshed vs;
+  vs.stats.eye_m = eye_altitude(dem, observer);
+  vs.stats.ground_m = dem.elevation_at(observer.position);
+  const double range = horizontal_range(lim);
+  vs.window = range_window(dem, observer.position, range);
+
+  detail::LosFrame f = detail::make_frame(dem, vs.window, observer.position, vs.stats.eye_m,
+                                          options.target_height_m, options.refraction_k, range);
+  detail::LosResult res;
+  res.los = geo::Raster<std::uint8_t>(vs.window.cols, vs.window.rows, 255);
+  if (options.required_rise) {
+    res.horizon = geo::Raster<float>(vs.window.cols, vs.window.rows, detail::kNoHorizon);
+  }
+  progress.report("viewshed", 0.0);
+  if (options.algorithm == LosAlgorithm::Exact) {
+    detail::exact_kernel(f, res, options.required_rise);
+  } else {
+    detail::sweep_kernel(f, options.tie_margin_m, res, options.required_rise);
+  }
+  progress.report("viewshed", 1.0);
+  progress.throw_if_cancelled();
+
+  // The product: limits applied, georeferenced on the window.
+  vs.visible = std::move(res.los);
+  vs.visible.transform = dem.elevation.transform.shifted(vs.window.col, vs.window.row);
+  vs.visible.crs_wkt = dem.elevation.crs_wkt;
+  vs.visible.nodata = 255.0;
+  if (options.required_rise) {
+    vs.required_rise = vs.visible.like<float>(std::numeric_limits<float>::quiet_NaN());
+    vs.required_rise.nodata = std::numeric_limits<double>::quiet_NaN();
+  }
+  const double re =
+      options.refraction_k < 1.0 ? kEarthRadius / (1.0 - options.refraction_k) : INFINITY;
+  const double min_grazing = deg2rad(lim.min_grazing_deg);
+  long long in_range = 0;
+  long long visible = 0;
+  for (int r = 0; r < f.rows(); ++r) {
+    for (int c = 0; c < f.cols(); ++c) {
+      std::uint8_t& v = vs.visible(r, c);
+      if (v == 255) continue;  // no data or beyond the horizontal range
+      const double d = f.distance(r, c);
+      const double dz = f.z_eye - (f.z(r, c) + f.target_height);
+      if (lim.max_slant_range_m > 0.0) {
+        const double dz_geom = dz + d * d / (2.0 * kEarthRadius);
+        if (d * d + dz_geom * dz_geom > lim.max_slant_range_m * lim.max_slant_range_m) {
+          v = 255;
+          continue;
+        }
+      }
+      ++in_range;
+      if (options.required_rise) {
+        // The target must rise until its sightline clears the horizon slope.
+        const double hz = res.horizon(r, c);
+        const double need = hz <= detail::kNoHorizon ? 0.0
+                                                     : f.z_eye + f.drop_coef * d * d + hz * d -
+                                                           (f.z(r, c) + f.target_height);
+        vs.required_rise(r, c) = v == 1 ? 0.0f : static_cast<float>(std::max(need, 0.0));
+      }
+      if (v == 0) continue;
+      if (d < lim.min_distance_m) {
+        v = 0;
+      } else if (lim.min_grazing_deg > -90.0 && d > 0.0 &&
+                 std::atan(dz / d + d / (2.0 * re)) - d / re < min_grazing) {
+        v = 0;
+      } else if (lim.azimuth_sector_deg && d > 0.0) {
+        const double east = (c - f.oc) * f.sx[static_cast<std::size_t>(r)];
+        const double north = f.ny[static_cast<std::size_t>(r)];
+        double az = std::atan2(east, north) * 180.0 / std::numbers::pi;
+        if (az < 0.0) az += 360.0;
+        if (!in_sector(az, *lim.azimuth_sector_deg)) v = 0;
+      }
+      if (v == 1) ++visible;
+    }
+  }
+  vs.stats.cells_in_range = in_range;
+  vs.stats.visible = visible;
+  vs.stats.retested = res.retested;
+  return vs;
+}
+
+}  // namespace vigia::terrain
