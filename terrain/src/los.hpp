@@ -45,6 +45,25 @@ struct LosFrame {
 LosFrame make_frame(const Dem& dem, const geo::Window& window, GridPoint position, double z_eye,
                     double target_height, double refraction_k, double range_m);
 
+/// Maximum elevation over 16 x 16 blocks of a frame (each block widened by one cell
+/// so that interpolation neighbours are covered), filled lazily. Lets R3 skip
+/// stretches of a sightline that cannot beat the best sample found so far.
+/// Not thread-safe: one per thread.
+class BlockMax {
+ public:
+  static constexpr int kB = 16;
+  explicit BlockMax(const LosFrame& f);
+  /// Max elevation over rows [r0, r1] x cols [c0, c1] (inclusive, clamped); -inf if no data.
+  float box(int r0, int r1, int c0, int c1);
+
+ private:
+  float block(int br, int bc);
+  const LosFrame* f_;
+  int nbr_;
+  int nbc_;
+  std::vector<float> m_;
+};
+
 /// R3 horizon of the sightline to cell (r, c) at distance d: the maximum over all
 /// samples strictly between observer and target of (z_s - drop(t d) - z_eye) / t,
 /// t being the sample's fraction of the way. -inf if there is no sample.
@@ -59,10 +78,16 @@ struct R3Result {
   int col_line = -1;
 };
 R3Result r3_horizon_line(const LosFrame& f, int r, int c, double d);
+/// The same, skipping (through `blocks`) the stretches that cannot exceed
+/// `at_least` (a value per unit of the way known not to exceed the horizon); if
+/// nothing exceeds it the result has horizon = at_least and no line.
+R3Result r3_horizon_line(const LosFrame& f, int r, int c, double d, BlockMax& blocks,
+                         double at_least);
 
 /// R3 visibility of cell (r, c) with target value mu (see LosFrame::target_mu);
 /// stops at the first sample that blocks.
 bool r3_visible(const LosFrame& f, int r, int c, double d, double mu);
+bool r3_visible(const LosFrame& f, int r, int c, double d, double mu, BlockMax& blocks);
 
 /// Per-cell results of a kernel over the window: los (1 visible / 0 blocked, only
 /// for cells within range with data) and, optionally, the horizon as a slope

@@ -176,9 +176,19 @@ Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const Viewsh
   const double re =
       options.refraction_k < 1.0 ? kEarthRadius / (1.0 - options.refraction_k) : INFINITY;
   const double min_grazing = deg2rad(lim.min_grazing_deg);
+  const bool per_cell = lim.max_slant_range_m > 0.0 || lim.min_distance_m > 0.0 ||
+                        lim.min_grazing_deg > -90.0 || lim.azimuth_sector_deg.has_value() ||
+                        options.required_rise;
   long long in_range = 0;
   long long visible = 0;
-  for (int r = 0; r < f.rows(); ++r) {
+  if (!per_cell) {
+    // Only the horizontal range applies, and the kernels left 255 beyond it.
+    for (const std::uint8_t v : vs.visible.data()) {
+      in_range += v != 255;
+      visible += v == 1;
+    }
+  }
+  for (int r = 0; per_cell && r < f.rows(); ++r) {
     for (int c = 0; c < f.cols(); ++c) {
       std::uint8_t& v = vs.visible(r, c);
       if (v == 255) continue;  // no data or beyond the horizontal range
