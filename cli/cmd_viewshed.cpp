@@ -35,6 +35,7 @@ struct ViewshedArgs {
   std::string rise;
   int threads = 0;
   bool cog = false;
+  std::string compress = "DEFLATE";
   bool json = false;
   bool quiet = false;
 };
@@ -91,6 +92,7 @@ int run(const ViewshedArgs& a) {
 
   geo::RasterWriteOptions wo;
   wo.format = a.cog ? geo::RasterFormat::COG : geo::RasterFormat::GTiff;
+  wo.compress = a.compress;
   wo.metadata = geo::provenance(command_line());
   wo.band_description = "visibility: 1 visible, 0 not visible, 255 no data";
   geo::write_raster(vs.visible, tmp_out, wo);
@@ -169,6 +171,8 @@ void add_viewshed_command(CLI::App& app, Runner& runner) {
   cmd->add_option("--threads", a->threads, "Threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--cog", a->cog, "Write Cloud-Optimized GeoTIFFs");
+  cmd->add_option("--compress", a->compress, "GeoTIFF compression (default DEFLATE)")
+      ->check(CLI::IsMember({"DEFLATE", "ZSTD", "LZW", "NONE"}));
   cmd->add_flag("--json", a->json, "Print the figures as JSON");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress display");
   cmd->callback([a, &runner] { runner = [a] { return run(*a); }; });

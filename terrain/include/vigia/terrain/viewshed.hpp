@@ -58,9 +58,10 @@ struct ViewshedOptions {
   double refraction_k = 0.13;  ///< 0.13 light, 0.25 radio, 1 = no curvature correction
   SensorLimits limits;
   LosAlgorithm algorithm = LosAlgorithm::Fast;
-  /// Fast: cells whose height margin to the swept horizon is below this many metres
-  /// are re-tested exactly.
-  double tie_margin_m = 2.0;
+  /// Fast: a target is re-tested exactly when it lies between the exact lower bound of
+  /// its horizon and the interpolated horizon, or within this many metres above them
+  /// (0 by default: the band itself plus float rounding; larger values re-test more).
+  double tie_margin_m = 0.0;
   /// Also produce, per cell, how many metres the target would have to rise to be seen.
   bool required_rise = false;
 };
