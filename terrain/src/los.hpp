@@ -3,7 +3,9 @@
 // (viewshed.cpp) decides the window and the outputs; the kernels only sweep.
 
 #include <cmath>
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "vigia/geo/raster.hpp"
@@ -48,7 +50,7 @@ LosFrame make_frame(const Dem& dem, const geo::Window& window, GridPoint positio
 /// Maximum elevation over 16 x 16 blocks of a frame (each block widened by one cell
 /// so that interpolation neighbours are covered), filled lazily. Lets R3 skip
 /// stretches of a sightline that cannot beat the best sample found so far.
-/// Not thread-safe: one per thread.
+/// Safe to share between threads: a block may be computed twice, never wrongly.
 class BlockMax {
  public:
   static constexpr int kB = 16;
@@ -61,7 +63,7 @@ class BlockMax {
   const LosFrame* f_;
   int nbr_;
   int nbc_;
-  std::vector<float> m_;
+  std::unique_ptr<std::atomic<float>[]> m_;
 };
 
 /// R3 horizon of the sightline to cell (r, c) at distance d: the maximum over all

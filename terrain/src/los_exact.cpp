@@ -156,11 +156,16 @@ BlockMax::BlockMax(const LosFrame& f)
     : f_(&f),
       nbr_((f.rows() + kB - 1) / kB),
       nbc_((f.cols() + kB - 1) / kB),
-      m_(static_cast<std::size_t>(nbr_) * nbc_, std::numeric_limits<float>::quiet_NaN()) {}
+      m_(std::make_unique<std::atomic<float>[]>(static_cast<std::size_t>(nbr_) * nbc_)) {
+  for (std::size_t i = 0; i < static_cast<std::size_t>(nbr_) * nbc_; ++i) {
+    m_[i].store(std::numeric_limits<float>::quiet_NaN(), std::memory_order_relaxed);
+  }
+}
 
 float BlockMax::block(int br, int bc) {
-  float& v = m_[static_cast<std::size_t>(br) * nbc_ + bc];
-  if (!std::isnan(v)) return v;
+  std::atomic<float>& slot = m_[static_cast<std::size_t>(br) * nbc_ + bc];
+  const float cached = slot.load(std::memory_order_relaxed);
+  if (!std::isnan(cached)) return cached;
   float mx = -std::numeric_limits<float>::infinity();
   const int r1 = std::min(br * kB + kB, f_->rows() - 1);
   const int c1 = std::min(bc * kB + kB, f_->cols() - 1);
@@ -168,8 +173,8 @@ float BlockMax::block(int br, int bc) {
     const float* z = f_->z.row(r);
     for (int c = bc * kB; c <= c1; ++c) mx = z[c] > mx ? z[c] : mx;  // NaN never wins
   }
-  v = mx;
-  return v;
+  slot.store(mx, std::memory_order_relaxed);
+  return mx;
 }
 
 float BlockMax::box(int r0, int r1, int c0, int c1) {

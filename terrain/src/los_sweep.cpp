@@ -81,14 +81,23 @@ struct Row {
 };
 
 struct Sweep {
+  Sweep(const LosFrame& frame, KernelGrid grid, Quadrant quadrant)
+      : f(frame),
+        g(grid),
+        q(quadrant),
+        z_eye(static_cast<float>(frame.z_eye)),
+        dc(static_cast<float>(frame.drop_coef)),
+        th(static_cast<float>(frame.target_height)) {}
   const LosFrame& f;
   KernelGrid g;
   Quadrant q;
-  float tie_margin;
-  float z_eye, dc, th, range2;
+  float tie_margin = 0.0f;
+  float z_eye, dc, th;
+  float range2 = 0.0f;
   std::vector<float> sx_v, ny_v;  ///< transposed quadrants: distance terms per v
   std::vector<float> inv_x;       ///< per v: 1 / (v - ov)
   std::vector<float> inv_axm1;    ///< per v: 1 / (|v - ov| - 1)
+  BlockMax* blocks = nullptr;     ///< shared by the four quadrants, for the re-tests
   std::vector<float> h_prev, h_cur;
   std::vector<std::int32_t> l_prev, l_cur;
   std::vector<std::uint8_t> code;
@@ -494,7 +503,7 @@ void sweep_quadrant(Sweep& s, Sink sink, bool use_avx2, long long& retested) {
   s.l_cur.assign(nv, 0);
   s.code.assign(nv, kSkip);
   std::vector<int> retest;
-  BlockMax blocks(f);
+  BlockMax& blocks = *s.blocks;
 
   // Smallest metric steps along u and v, for the circle of the range.
   double min_sx = INFINITY;
@@ -737,35 +746,23 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
       zt.data(), ts, cols, rows, static_cast<float>(f.oc), static_cast<float>(f.orow)};
   const Quadrant quadrants[4] = {{false, +1}, {false, -1}, {true, +1}, {true, -1}};
   geo::Raster<std::uint8_t>* const los_t_ptr = &los_t;
+  BlockMax blocks(f);
   long long retested[4] = {0, 0, 0, 0};
   const bool avx2 = cpu_has_avx2();
   const double range2 = std::isfinite(f.range) ? f.range * f.range : 3.0e38;
 #pragma omp parallel for schedule(dynamic, 1) if (rows * static_cast <long long>(cols) > 40000)
   for (int i = 0; i < 4; ++i) {
     const Quadrant qd = quadrants[i];
-    Sweep s{f,
-            qd.transposed ? cols_grid : rows_grid,
-            qd,
-            static_cast<float>(tie_margin_m),
-            static_cast<float>(f.z_eye),
-            static_cast<float>(f.drop_coef),
-            static_cast<float>(f.target_height),
-            static_cast<float>(range2),
-            {},
-            {},
-            {},
-            {},
-            {},
-            {},
-            {},
-            {},
-            {}};
+    Sweep s(f, qd.transposed ? cols_grid : rows_grid, qd);
+    s.tie_margin = static_cast<float>(tie_margin_m);
+    s.range2 = static_cast<float>(range2);
     if (qd.transposed) {
       s.sx_v.assign(f.sx.begin(), f.sx.end());
       s.ny_v.assign(f.ny.begin(), f.ny.end());
       s.sx_v.resize(s.sx_v.size() + 8, 0.0f);
       s.ny_v.resize(s.ny_v.size() + 8, 0.0f);
     }
+    s.blocks = &blocks;
     s.inv_x.resize(static_cast<std::size_t>(s.g.nv) + 8);
     s.inv_axm1.resize(static_cast<std::size_t>(s.g.nv) + 8);
     for (int v = 0; v < s.g.nv + 8; ++v) {
