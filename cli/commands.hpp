@@ -14,5 +14,7 @@ using Runner = std::function<int()>;
 void add_info_command(CLI::App& app, Runner& runner);
 void add_viewshed_command(CLI::App& app, Runner& runner);
 void add_coverage_command(CLI::App& app, Runner& runner);
+void add_corridor_command(CLI::App& app, Runner& runner);
+void add_link_command(CLI::App& app, Runner& runner);
 
 }  // namespace vigia::cli

@@ -1,6 +1,7 @@
 #include "vigia/geo/geodesy.hpp"
 
 #include <GeographicLib/Geodesic.hpp>
+#include <GeographicLib/PolygonArea.hpp>
 
 #include <cmath>
 
@@ -35,6 +36,23 @@ double geodesic_distance(Point2 a, Point2 b) {
 double geodesic_length(std::span<const Point2> line) {
   double total = 0.0;
   for (std::size_t i = 1; i < line.size(); ++i) total += geodesic_distance(line[i - 1], line[i]);
+  return total;
+}
+
+double geodesic_area(const MultiPolygon& lonlat) {
+  double total = 0.0;
+  for (const Polygon& p : lonlat) {
+    for (std::size_t i = 0; i < p.rings.size(); ++i) {
+      GeographicLib::PolygonArea poly(GeographicLib::Geodesic::WGS84());
+      const Ring& r = p.rings[i];
+      const std::size_t n = (r.size() > 1 && r.front() == r.back()) ? r.size() - 1 : r.size();
+      for (std::size_t k = 0; k < n; ++k) poly.AddPoint(r[k].y, r[k].x);
+      double perimeter = 0.0;
+      double a = 0.0;
+      poly.Compute(false, true, perimeter, a);  // unsigned area
+      total += i == 0 ? std::abs(a) : -std::abs(a);
+    }
+  }
   return total;
 }
 

@@ -38,26 +38,41 @@ struct DatasetCloser {
 template <class T>
 void write_raster(const Raster<T>& raster, const std::string& path,
                   const RasterWriteOptions& options) {
+  write_raster_bands<T>({&raster}, {options.band_description}, path, options);
+}
+
+template <class T>
+void write_raster_bands(const std::vector<const Raster<T>*>& bands,
+                        const std::vector<std::string>& descriptions, const std::string& path,
+                        const RasterWriteOptions& options) {
   gdal_init();
-  // A MEM dataset over the raster's own buffer (no copy), then CreateCopy.
+  const Raster<T>& raster = *bands.front();
+  // A MEM dataset over the rasters' own buffers (no copy), then CreateCopy.
   GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
   std::unique_ptr<GDALDataset, DatasetCloser> src(
       mem->Create("", raster.cols(), raster.rows(), 0, gdal_type<T>(), nullptr));
   if (!src)
     throw Error(path + ": cannot prepare the raster: " + gdal_last_error(), Error::Kind::Runtime);
-  char pointer[64];
-  std::snprintf(pointer, sizeof pointer, "DATAPOINTER=%p",
-                static_cast<const void*>(raster.data().data()));
-  const char* band_options[] = {pointer, nullptr};
-  if (src->AddBand(gdal_type<T>(), const_cast<char**>(band_options)) != CE_None) {
-    throw Error(path + ": cannot prepare the raster: " + gdal_last_error(), Error::Kind::Runtime);
+  for (std::size_t b = 0; b < bands.size(); ++b) {
+    if (bands[b]->cols() != raster.cols() || bands[b]->rows() != raster.rows()) {
+      throw Error(path + ": bands of different sizes", Error::Kind::Runtime);
+    }
+    char pointer[64];
+    std::snprintf(pointer, sizeof pointer, "DATAPOINTER=%p",
+                  static_cast<const void*>(bands[b]->data().data()));
+    const char* band_options[] = {pointer, nullptr};
+    if (src->AddBand(gdal_type<T>(), const_cast<char**>(band_options)) != CE_None) {
+      throw Error(path + ": cannot prepare the raster: " + gdal_last_error(), Error::Kind::Runtime);
+    }
+    GDALRasterBand* band = src->GetRasterBand(static_cast<int>(b) + 1);
+    if (bands[b]->nodata) band->SetNoDataValue(*bands[b]->nodata);
+    if (b < descriptions.size() && !descriptions[b].empty()) {
+      band->SetDescription(descriptions[b].c_str());
+    }
   }
   auto gt = raster.transform.to_gdal();
   src->SetGeoTransform(gt.data());
   if (!raster.crs_wkt.empty()) src->SetProjection(raster.crs_wkt.c_str());
-  GDALRasterBand* band = src->GetRasterBand(1);
-  if (raster.nodata) band->SetNoDataValue(*raster.nodata);
-  if (!options.band_description.empty()) band->SetDescription(options.band_description.c_str());
   for (const auto& [k, v] : options.metadata) src->SetMetadataItem(k.c_str(), v.c_str());
 
   std::vector<std::string> co;
@@ -99,6 +114,12 @@ template void write_raster(const Raster<std::int32_t>&, const std::string&,
                            const RasterWriteOptions&);
 template void write_raster(const Raster<float>&, const std::string&, const RasterWriteOptions&);
 template void write_raster(const Raster<double>&, const std::string&, const RasterWriteOptions&);
+template void write_raster_bands(const std::vector<const Raster<float>*>&,
+                                 const std::vector<std::string>&, const std::string&,
+                                 const RasterWriteOptions&);
+template void write_raster_bands(const std::vector<const Raster<std::uint8_t>*>&,
+                                 const std::vector<std::string>&, const std::string&,
+                                 const RasterWriteOptions&);
 
 OutputFiles::~OutputFiles() {
   if (committed_) return;

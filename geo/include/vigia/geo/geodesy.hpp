@@ -27,5 +27,8 @@ struct Ellipsoid {
 double geodesic_distance(Point2 a, Point2 b);
 /// Geodesic length of a lon/lat polyline (degrees) on WGS 84, m.
 double geodesic_length(std::span<const Point2> line);
+/// Geodesic area of lon/lat polygons (degrees) on WGS 84, m^2 (holes subtracted);
+/// edges are geodesics, so densify long straight edges of projected shapes first.
+double geodesic_area(const MultiPolygon& lonlat);
 
 }  // namespace vigia::geo

@@ -34,6 +34,14 @@ template <class T>
 void write_raster(const Raster<T>& raster, const std::string& path,
                   const RasterWriteOptions& options);
 
+/// Writes several rasters on one grid as the bands of one file, with a description
+/// per band (band_description of the options is ignored). Instantiated for float
+/// and uint8.
+template <class T>
+void write_raster_bands(const std::vector<const Raster<T>*>& bands,
+                        const std::vector<std::string>& descriptions, const std::string& path,
+                        const RasterWriteOptions& options);
+
 /// A set of output files written as one: each file is first written under a
 /// temporary name next to its destination; commit() renames them all into place;
 /// if commit() is never reached (error, Ctrl-C), the destructor removes the

@@ -1,0 +1,245 @@
+#include "vigia/planner/link.hpp"
+
+#include <omp.h>
+
+#include <cmath>
+#include <limits>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "vigia/geo/error.hpp"
+#include "vigia/geo/vector_io.hpp"
+#include "vigia/terrain/viewshed.hpp"
+
+namespace vigia::planner {
+
+namespace {
+constexpr double kSpeedOfLight = 299792458.0;
+}
+
+LinkMap compute_link_map(const terrain::Dem& dem, const std::vector<Station>& stations,
+                         const LinkOptions& o, const Progress& progress) {
+  if (stations.empty()) throw Error("no ground station given (allowed: one or more)");
+  if (o.fresnel_fraction < 0.0 || o.fresnel_fraction > 1.0) {
+    throw Error("Fresnel clearance fraction " + std::to_string(o.fresnel_fraction) +
+                " is out of range (allowed: 0 .. 1)");
+  }
+  if (o.fresnel_fraction > 0.0 && !(o.frequency_hz > 0.0))
+    throw Error("the Fresnel clearance needs a frequency > 0");
+  const terrain::DemLocator loc(dem);
+  std::vector<terrain::Observer> obs;
+  for (const Station& s : stations) {
+    if (!(s.range_m > 0.0)) throw Error("station " + s.name + ": link range must be positive");
+    if (s.antenna_agl_m < 0.0)
+      throw Error("station " + s.name + ": antenna height must not be negative");
+    terrain::Observer ob{loc.to_grid(s.lonlat), s.antenna_agl_m,
+                         terrain::AltitudeReference::AboveGround};
+    try {
+      (void)terrain::eye_altitude(dem, ob);
+    } catch (const Error& e) {
+      throw Error("station " + s.name + ": " + e.what() + " (stations must stand inside the DEM)");
+    }
+    obs.push_back(ob);
+  }
+
+  LinkMap map;
+  map.lowest = dem.elevation.like<float>(std::numeric_limits<float>::quiet_NaN(), std::nan(""));
+  map.station = dem.elevation.like<std::uint16_t>(0, 0.0);
+  map.cells_served.assign(stations.size(), 0);
+  const double lambda = o.frequency_hz > 0.0 ? kSpeedOfLight / o.frequency_hz : 0.0;
+  ProgressCounter counter(progress, "datalink", static_cast<long long>(stations.size()));
+  std::vector<terrain::Viewshed> results(stations.size());
+
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::size_t i = 0; i < stations.size(); ++i) {
+    if (progress.cancelled()) continue;
+    terrain::ViewshedOptions vo;
+    vo.refraction_k = o.refraction_k;
+    vo.limits.max_distance_m = stations[i].range_m;
+    vo.required_rise = true;
+    if (o.fresnel_fraction > 0.0) {
+      // Terrain lifted by the conservative Fresnel clearance f sqrt(lambda d1).
+      const geo::Window w = terrain::range_window(dem, obs[i].position, stations[i].range_m);
+      terrain::Dem lifted = dem.crop(w);
+      const terrain::GridPoint local{obs[i].position.col - w.col, obs[i].position.row - w.row};
+      for (int r = 0; r < lifted.rows(); ++r) {
+        for (int c = 0; c < lifted.cols(); ++c) {
+          const double d1 =
+              lifted.metric.distance(local, {static_cast<double>(c), static_cast<double>(r)});
+          lifted.elevation(r, c) += static_cast<float>(o.fresnel_fraction * std::sqrt(lambda * d1));
+        }
+      }
+      terrain::Observer lo = obs[i];
+      lo.position = local;
+      terrain::Viewshed vs = terrain::compute_viewshed(lifted, lo, vo);
+      vs.window = {w.col + vs.window.col, w.row + vs.window.row, vs.window.cols, vs.window.rows};
+      // Express the required altitude over the lifted ground as an absolute altitude.
+      for (int r = 0; r < vs.required_rise.rows(); ++r) {
+        for (int c = 0; c < vs.required_rise.cols(); ++c) {
+          float& rise = vs.required_rise(r, c);
+          if (!std::isnan(rise)) {
+            rise += lifted.elevation(r + vs.window.row - w.row, c + vs.window.col - w.col) -
+                    dem.elevation(r + vs.window.row, c + vs.window.col);
+          }
+        }
+      }
+      results[i] = std::move(vs);
+    } else {
+      results[i] = terrain::compute_viewshed(dem, obs[i], vo);
+    }
+    counter.add();
+  }
+  progress.throw_if_cancelled();
+  counter.finish();
+
+  // The lowest altitude over all stations: ground + required rise.
+  for (std::size_t i = 0; i < stations.size(); ++i) {
+    const terrain::Viewshed& vs = results[i];
+    for (int r = 0; r < vs.required_rise.rows(); ++r) {
+      for (int c = 0; c < vs.required_rise.cols(); ++c) {
+        const float rise = vs.required_rise(r, c);
+        if (std::isnan(rise)) continue;
+        const int dr = r + vs.window.row;
+        const int dc = c + vs.window.col;
+        const float alt = dem.elevation(dr, dc) + rise;
+        float& best = map.lowest(dr, dc);
+        if (std::isnan(best) || alt < best) {
+          best = alt;
+          map.station(dr, dc) = static_cast<std::uint16_t>(i + 1);
+        }
+      }
+    }
+  }
+  for (int r = 0; r < dem.rows(); ++r) {
+    for (int c = 0; c < dem.cols(); ++c) {
+      if (std::isnan(dem.elevation(r, c))) continue;
+      ++map.cells;
+      float& best = map.lowest(r, c);
+      if (!std::isnan(best) && best > o.ceiling_m) {
+        best = std::numeric_limits<float>::quiet_NaN();
+        map.station(r, c) = 0;
+      }
+      if (!std::isnan(best)) {
+        ++map.cells_with_link;
+        ++map.cells_served[map.station(r, c) - 1u];
+      }
+    }
+  }
+  return map;
+}
+
+namespace {
+bool number(const std::string& text, double& out) {
+  try {
+    std::size_t pos = 0;
+    out = std::stod(text, &pos);
+    while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos]))) ++pos;
+    return pos == text.size() && std::isfinite(out);
+  } catch (...) {
+    return false;
+  }
+}
+std::string trim(std::string s) {
+  const auto a = s.find_first_not_of(" \t\r");
+  const auto b = s.find_last_not_of(" \t\r");
+  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+}
+}  // namespace
+
+std::vector<Station> read_stations(const std::string& path, double default_antenna_m,
+                                   double default_range_m) {
+  if (!std::filesystem::exists(path)) throw Error(path + ": no such file");
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  std::vector<Station> out;
+  if (ext == ".csv" || ext == ".txt") {
+    std::ifstream in(path);
+    std::string line;
+    int n = 0;
+    bool first = true;
+    while (std::getline(in, line)) {
+      ++n;
+      line = trim(line);
+      if (line.empty() || line[0] == '#') continue;
+      std::vector<std::string> f;
+      std::stringstream ss(line);
+      std::string part;
+      while (std::getline(ss, part, ',')) f.push_back(trim(part));
+      double lon = 0, lat = 0;
+      const std::string where = path + " line " + std::to_string(n);
+      if (f.size() < 2 || !number(f[0], lon) || !number(f[1], lat)) {
+        if (first) {  // a header line
+          first = false;
+          continue;
+        }
+        throw Error(where + ": expected 'lon,lat[,antenna_agl_m[,range_km[,name]]]', got '" + line +
+                    "'");
+      }
+      first = false;
+      if (lon < -180 || lon > 360 || lat < -90 || lat > 90)
+        throw Error(where + ": lon/lat out of range");
+      Station s{"station " + std::to_string(out.size() + 1),
+                {lon, lat},
+                default_antenna_m,
+                default_range_m};
+      double v = 0;
+      if (f.size() > 2 && !f[2].empty()) {
+        if (!number(f[2], v))
+          throw Error(where + ": antenna height '" + f[2] + "' is not a number");
+        s.antenna_agl_m = v;
+      }
+      if (f.size() > 3 && !f[3].empty()) {
+        if (!number(f[3], v) || v <= 0)
+          throw Error(where + ": range '" + f[3] + "' is not a positive number of km");
+        s.range_m = v * 1000.0;
+      }
+      if (f.size() > 4 && !f[4].empty()) s.name = f[4];
+      out.push_back(s);
+    }
+  } else {
+    const geo::VectorLayer layer = geo::read_vector(path, geo::SpatialRef::wgs84());
+    for (const auto& feat : layer.features) {
+      const std::string where = path + " feature " + std::to_string(feat.fid);
+      if (feat.points.empty()) throw Error(where + ": is not a point");
+      Station s{"station " + std::to_string(out.size() + 1),
+                {feat.points[0].x, feat.points[0].y},
+                default_antenna_m,
+                default_range_m};
+      for (const auto& [k, v] : feat.attributes) {
+        std::string key = k;
+        std::transform(key.begin(), key.end(), key.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        double x = 0;
+        if (key == "name") s.name = v;
+        if ((key == "antenna_agl" || key == "antenna" || key == "height") && number(v, x))
+          s.antenna_agl_m = x;
+        if (key == "range_km" && number(v, x) && x > 0) s.range_m = x * 1000.0;
+      }
+      out.push_back(s);
+    }
+  }
+  if (out.empty()) throw Error(path + ": holds no station");
+  return out;
+}
+
+geo::Raster<std::uint8_t> link_mask(const LinkMap& map, const terrain::Dem& dem,
+                                    double altitude_m) {
+  geo::Raster<std::uint8_t> m = map.lowest.like<std::uint8_t>(0, 255.0);
+  for (int r = 0; r < dem.rows(); ++r) {
+    for (int c = 0; c < dem.cols(); ++c) {
+      if (std::isnan(dem.elevation(r, c))) {
+        m(r, c) = 255;
+      } else {
+        const float low = map.lowest(r, c);
+        m(r, c) = (!std::isnan(low) && low <= altitude_m) ? 1 : 0;
+      }
+    }
+  }
+  return m;
+}
+
+}  // namespace vigia::planner
