@@ -15,4 +15,5 @@ data=${VIGIA_SHARED_DATA:-../shared/data}
 work=${VIGIA_BENCH_WORK:-/tmp/vigia-bench}
 ./build/benchmarks/vigia_bench_viewshed --data "$data" --work "$work" --out benchmarks/results \
   --vigia build/cli/vigia "$@"
+./build/benchmarks/vigia_bench_select --data "$data" --out benchmarks/results
 echo "benchmarks: results in benchmarks/results/"

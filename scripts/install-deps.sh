@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev            # JSON
   libtomlplusplus-dev           # scenario files
   libgeographiclib-dev          # geodesics (Karney)
+  libglpk-dev                   # integer programming (exact selection, to measure gaps)
 )
 
 missing=()

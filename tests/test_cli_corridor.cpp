@@ -29,6 +29,7 @@ std::array<double, 6> geotransform_of(const std::string& path, int* bands = null
 }  // namespace
 
 TEST_CASE("vigia corridor on the bundled sample", "[cli][corridor]") {
+  geo::gdal_init();
   test::TempDir tmp;
   const std::string dem = test::project_data("S33W071_srtm3.tif");
   const auto r =
@@ -115,4 +116,45 @@ TEST_CASE("corridor and link refuse bad input with one line and leave nothing", 
   std::ofstream(tmp.file("bad.csv")) << "-70.5,-32.5,ten\n";
   refused({"link", dem, "--stations", tmp.file("bad.csv"), "--out", tmp.file("out")},
           "bad.csv line 1: antenna height");
+}
+
+TEST_CASE("vigia select on the bundled sample", "[cli][select]") {
+  geo::gdal_init();
+  test::TempDir tmp;
+  const auto r =
+      test::run_vigia({"select", test::project_data("S33W071_srtm3.tif"), "--border",
+                       test::project_data("chile_argentina_border_osm_S33W071.geojson"),
+                       "--own-territory", test::project_data("countries_S33W071_osm.geojson"),
+                       "--own-where", "A3 = 'CHL'", "--spacing-km", "5", "--tiers", "2", "--count",
+                       "4", "--task", "vehicle-recognise", "--out", tmp.file("out"), "--json"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["selection"]["points"] == 4);
+  const double value = j["selection"]["value"].get<double>();
+  CHECK(j["selection"]["upper_bound"].get<double>() >= value);
+  CHECK(j["selection"]["gap"].get<double>() >= 0.0);
+  CHECK(j["coverage"]["by_area"].get<double>() > 0.0);
+  CHECK(j["coverage"]["by_area"].get<double>() <= 1.0);
+  // The objective and the coverage re-measured at full resolution agree.
+  CHECK(j["coverage"]["by_weight"].get<double>() ==
+        Approx(j["selection"]["objective_coverage_by_weight"].get<double>()).epsilon(1e-6));
+  for (const char* f : {"selection.gpkg", "selection_coverage.tif", "selection_report.json",
+                        "selection_report.md"}) {
+    CHECK(fs::exists(tmp.path() / "out" / f));
+  }
+  GDALDataset* ds = GDALDataset::FromHandle(GDALOpenEx(tmp.file("out/selection.gpkg").c_str(),
+                                                       GDAL_OF_VECTOR, nullptr, nullptr, nullptr));
+  REQUIRE(ds != nullptr);
+  OGRLayer* chosen = ds->GetLayerByName("chosen_points");
+  REQUIRE(chosen != nullptr);
+  CHECK(chosen->GetFeatureCount() == 4);
+  GDALClose(ds);
+  const auto bad = test::run_vigia(
+      {"select", test::project_data("S33W071_srtm3.tif"), "--border",
+       test::project_data("chile_argentina_border_osm_S33W071.geojson"), "--own-point",
+       "-70.6,-32.5", "--task", "cat-detect", "--out", tmp.file("bad")});
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("unknown sensor task 'cat-detect'"));
+  CHECK_FALSE(fs::exists(tmp.path() / "bad"));
 }

@@ -1,0 +1,102 @@
+#include "area_options.hpp"
+
+#include <cstdlib>
+
+#include "console.hpp"
+#include "vigia/geo/error.hpp"
+
+namespace vigia::cli {
+
+namespace {
+/// "FILE:WEIGHT[:BUFFER_M]", split from the right so that paths may hold colons.
+std::vector<std::string> split_spec(const std::string& spec, std::size_t max_numbers) {
+  std::vector<std::string> parts;
+  std::string rest = spec;
+  for (std::size_t i = 0; i < max_numbers; ++i) {
+    const auto c = rest.rfind(':');
+    if (c == std::string::npos) break;
+    const std::string tail = rest.substr(c + 1);
+    char* end = nullptr;
+    std::strtod(tail.c_str(), &end);
+    if (tail.empty() || *end != '\0') break;
+    parts.insert(parts.begin(), tail);
+    rest = rest.substr(0, c);
+  }
+  parts.insert(parts.begin(), rest);
+  return parts;
+}
+}  // namespace
+
+void add_area_options(CLI::App* cmd, AreaArgs& a) {
+  cmd->add_option("dem", a.dem, "DEM: any GDAL raster, a VRT, or a quoted glob of tiles")
+      ->required();
+  cmd->add_option("--border", a.border, "Border line layer (any OGR format and CRS)")->required();
+  cmd->add_option("--border-layer", a.border_layer, "Layer of the border file");
+  cmd->add_option("--border-where", a.border_where, "OGR SQL filter on the border features");
+  auto* terr = cmd->add_option("--own-territory", a.own_territory, "Own territory polygons");
+  cmd->add_option("--own-layer", a.own_layer, "Layer of the own-territory file");
+  cmd->add_option("--own-where", a.own_where,
+                  "OGR SQL filter on the own-territory features, e.g. \"A3 = 'BOL'\"");
+  auto* pt = cmd->add_option("--own-point", a.own_point,
+                             "A point LON,LAT on one's own side (instead of polygons)");
+  terr->excludes(pt);
+  cmd->add_option("--own-width-km", a.own_km, "Corridor depth on the own side, km (default 10)");
+  cmd->add_option("--far-width-km", a.far_km, "Corridor depth across the border, km (default 5)");
+  cmd->add_option("--edge-weight", a.edge_weight,
+                  "Target weight at the corridor's edges (default 0.25)");
+  cmd->add_option("--weight-lines", a.weight_lines,
+                  "Extra weight near lines: FILE:WEIGHT[:BUFFER_M] (repeatable)");
+  cmd->add_option("--weight-polygons", a.weight_polygons,
+                  "Extra weight inside polygons: FILE:WEIGHT (repeatable)");
+  cmd->add_option("--standoff-km", a.standoff_km,
+                  "Distance the aircraft keeps from the border, km (default 2)");
+  cmd->add_option("--no-fly", a.no_fly, "No-fly polygons (repeatable)");
+  cmd->add_option("--aircraft", a.aircraft, "Aircraft preset (default mohajer6)");
+  cmd->add_option("--clearance", a.clearance,
+                  "Minimum height above terrain, m (default: the aircraft's)");
+  cmd->add_option("--ceiling", a.ceiling, "Ceiling AMSL, m (default: the aircraft's)");
+}
+
+planner::AreaInputs area_inputs(const AreaArgs& a, planner::Aircraft* aircraft) {
+  const planner::Aircraft ac = planner::aircraft_preset(a.aircraft);
+  if (aircraft) *aircraft = ac;
+  planner::AreaInputs in;
+  in.dem = {a.dem};
+  in.border = a.border;
+  in.border_layer = a.border_layer;
+  in.border_where = a.border_where;
+  in.own_territory = a.own_territory;
+  in.own_layer = a.own_layer;
+  in.own_where = a.own_where;
+  if (a.own_territory.empty() && a.own_point.empty()) {
+    throw Error("give the own side: --own-territory FILE or --own-point LON,LAT");
+  }
+  if (!a.own_point.empty()) {
+    const auto [lon, lat] = parse_pair(a.own_point, "--own-point", "LON,LAT in degrees");
+    in.own_point = geo::Point2{lon, lat};
+  }
+  in.corridor.own_width_m = a.own_km * 1000.0;
+  in.corridor.far_width_m = a.far_km * 1000.0;
+  in.corridor.edge_weight = a.edge_weight;
+  for (const auto& spec : a.weight_lines) {
+    const auto p = split_spec(spec, 2);
+    if (p.size() < 2) throw Error("--weight-lines: '" + spec + "' is not FILE:WEIGHT[:BUFFER_M]");
+    in.weights.push_back({p[0], std::stod(p[1]), p.size() > 2 ? std::stod(p[2]) : 1000.0, true});
+  }
+  for (const auto& spec : a.weight_polygons) {
+    const auto p = split_spec(spec, 1);
+    if (p.size() < 2) throw Error("--weight-polygons: '" + spec + "' is not FILE:WEIGHT");
+    in.weights.push_back({p[0], std::stod(p[1]), 0.0, false});
+  }
+  in.no_fly = a.no_fly;
+  in.airspace.standoff_m = a.standoff_km * 1000.0;
+  in.airspace.clearance_m = a.clearance >= 0.0 ? a.clearance : ac.min_clearance_m;
+  in.airspace.ceiling_m = a.ceiling >= 0.0 ? a.ceiling : ac.ceiling_m;
+  if (aircraft) {
+    aircraft->min_clearance_m = in.airspace.clearance_m;
+    aircraft->ceiling_m = in.airspace.ceiling_m;
+  }
+  return in;
+}
+
+}  // namespace vigia::cli

@@ -1,0 +1,74 @@
+#include "vigia/planner/area.hpp"
+
+#include <fstream>
+#include <string>
+
+#include "vigia/geo/error.hpp"
+#include "vigia/geo/vector_io.hpp"
+#include "vigia/terrain/dem_io.hpp"
+
+namespace vigia::planner {
+
+Area build_area(const AreaInputs& in, const Progress& progress) {
+  Area a;
+  progress.report("reading the DEM", 0.0);
+  a.dem = terrain::load_dem(in.dem);
+  const terrain::DemLocator loc(a.dem);
+  a.work_crs =
+      terrain::vector_work_crs(a.dem.crs, loc.to_lonlat({a.dem.cols() / 2.0, a.dem.rows() / 2.0}));
+  const auto border =
+      geo::read_vector(in.border, a.work_crs, {in.border_layer, in.border_where}).lines();
+  OwnSide own;
+  if (!in.own_territory.empty()) {
+    own.territory =
+        geo::read_vector(in.own_territory, a.work_crs, {in.own_layer, in.own_where}).polygons();
+    if (own.territory.empty()) {
+      throw Error(in.own_territory + ": holds no polygon" +
+                  (in.own_where.empty() ? "" : " matching '" + in.own_where + "'"));
+    }
+  } else if (in.own_point) {
+    own.point = geo::Transformer(geo::SpatialRef::wgs84(), a.work_crs)(*in.own_point);
+  } else {
+    throw Error("no own side given (allowed: own-territory polygons or an own-side point)");
+  }
+  CorridorOptions co = in.corridor;
+  for (const auto& w : in.weights) {
+    WeightLayer layer;
+    layer.name = w.path;
+    layer.weight = w.weight;
+    layer.buffer_m = w.buffer_m;
+    const auto v = geo::read_vector(w.path, a.work_crs);
+    if (w.lines) {
+      layer.lines = v.lines();
+    } else {
+      layer.polygons = v.polygons();
+    }
+    co.extra.push_back(layer);
+  }
+  AirspaceOptions ao = in.airspace;
+  for (const auto& f : in.no_fly) {
+    const auto polys = geo::read_vector(f, a.work_crs).polygons();
+    if (polys.empty()) throw Error(f + ": holds no polygon (no-fly zones must be polygons)");
+    ao.no_fly.insert(ao.no_fly.end(), polys.begin(), polys.end());
+  }
+  progress.report("corridor and airspace", 0.3);
+  const double reach = std::max({co.own_width_m, co.far_width_m, ao.standoff_m});
+  a.frame = make_border_frame(a.dem, a.work_crs, border, own, reach);
+  a.warnings = a.frame.warnings;
+  a.corridor = build_corridor(a.dem, a.frame, co);
+  a.airspace = build_airspace(a.dem, a.frame, ao);
+  a.no_fly = ao.no_fly;
+  progress.report("corridor and airspace", 1.0);
+  return a;
+}
+
+std::size_t peak_memory_bytes() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024ull;
+  }
+  return 0;
+}
+
+}  // namespace vigia::planner
