@@ -1,0 +1,107 @@
+#pragma once
+// Team orienteering: vehicles leave a start node and reach an end node within a
+// time budget, visiting optional nodes at most once, so as to maximise an
+// objective of the routes. The objective is pluggable: additive scores for the
+// classic benchmark instances (Tsiligirides 1984; Chao, Golden & Wasil 1996), or
+// weighted coverage along the flown path for patrols (routes.hpp).
+//
+// The solver: greedy insertion by value gained per time spent, then local search
+// (2-opt, or-opt, insert, replace, move and swap between vehicles), then iterated
+// local search (remove a few visits at random, reinsert with a randomised greedy,
+// search again), deterministic for a seed, within a time or iteration limit.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace vigia::planner {
+
+struct OrienteeringProblem {
+  struct Vehicle {
+    int start = 0;
+    int end = 0;
+    double budget = 0.0;
+  };
+  int nodes = 0;
+  std::vector<double> travel;   ///< nodes x nodes, row-major: travel[i * nodes + j]
+  std::vector<double> service;  ///< time spent at a node when visited (0 if empty)
+  std::vector<char> visitable;  ///< 1 for optional nodes (depots are not)
+  std::vector<Vehicle> vehicles;
+
+  [[nodiscard]] double t(int i, int j) const {
+    return travel[static_cast<std::size_t>(i) * nodes + j];
+  }
+  [[nodiscard]] double s(int i) const {
+    return service.empty() ? 0.0 : service[static_cast<std::size_t>(i)];
+  }
+  /// Total time of a route [start, ..., end].
+  [[nodiscard]] double route_time(const std::vector<int>& route) const;
+};
+
+using Routes = std::vector<std::vector<int>>;
+
+/// What the routes are worth. The solver keeps the objective in step with the
+/// solution it holds (commit) and asks for the change that moves would bring.
+class RouteObjective {
+ public:
+  virtual ~RouteObjective() = default;
+  /// The value of complete routes (does not change the committed state).
+  virtual double value(const Routes& routes) = 0;
+  /// Makes `routes` the committed solution.
+  virtual void commit(const Routes& routes) = 0;
+  /// Value change if the routes numbered in `which` took the new forms in `changed`,
+  /// relative to the committed solution.
+  virtual double delta(const std::vector<int>& which, const Routes& changed) = 0;
+};
+
+/// Additive scores: the value of a solution is the sum of its visited nodes' scores.
+class ScoreObjective : public RouteObjective {
+ public:
+  explicit ScoreObjective(std::vector<double> score) : score_(std::move(score)) {}
+  double value(const Routes& routes) override;
+  void commit(const Routes& routes) override { committed_ = routes; }
+  double delta(const std::vector<int>& which, const Routes& changed) override;
+
+ private:
+  [[nodiscard]] double route_value(const std::vector<int>& r) const;
+  std::vector<double> score_;
+  Routes committed_;
+};
+
+struct OrienteeringOptions {
+  double time_limit_s = 10.0;
+  long long max_iterations = 0;  ///< iterated local search rounds; 0 = until the time limit
+  long long stall_limit = 0;     ///< stop after this many rounds without improvement; 0 = never
+  unsigned seed = 1;
+  /// Exact feasibility of a route, checked on every accepted move (besides the
+  /// budget): e.g. the flown geometry's clearance and endurance. Empty = budget only.
+  std::function<bool(int vehicle, const std::vector<int>& route)> feasible;
+};
+
+struct OrienteeringSolution {
+  Routes routes;
+  double value = 0.0;
+  std::vector<double> route_time;
+  long long iterations = 0;
+  double seconds = 0.0;
+  double first_value = 0.0;  ///< after the greedy construction
+};
+
+OrienteeringSolution solve_orienteering(const OrienteeringProblem& p, RouteObjective& objective,
+                                        const OrienteeringOptions& options);
+
+/// A classic orienteering instance file: `Tmax P` then `x y score` per point, the
+/// first point the start and the second the end (../shared/data/op/README.md).
+struct OrienteeringInstance {
+  std::string name;
+  double budget = 0.0;
+  int paths = 1;
+  std::vector<double> x, y, score;
+};
+OrienteeringInstance read_orienteering_instance(const std::string& path);
+/// Euclidean team orienteering problem of an instance (all paths start at point 0
+/// and end at point 1).
+OrienteeringProblem to_problem(const OrienteeringInstance& instance);
+
+}  // namespace vigia::planner
