@@ -31,9 +31,15 @@ TEST_CASE("Dubins: the path ends at the goal pose, never shorter than the straig
           "[dubins]") {
   std::mt19937 rng(7);
   std::uniform_real_distribution<double> u(-2000.0, 2000.0), h(0.0, 2 * kPi);
-  for (int i = 0; i < 500; ++i) {
-    const Pose a{u(rng), u(rng), h(rng)};
-    const Pose b{u(rng), u(rng), h(rng)};
+  for (int i = 0; i < 600; ++i) {
+    Pose a{u(rng), u(rng), h(rng)};
+    Pose b{u(rng), u(rng), h(rng)};
+    if (i >= 500) {
+      // Leaving straight toward the goal (an empty first arc), half of them arriving
+      // on the same line too (a straight path): the flight legs' usual case.
+      a.heading = std::atan2(b.y - a.y, b.x - a.x);
+      if (i % 2 == 0) b.heading = a.heading;
+    }
     const DubinsPath p = dubins(a, b, 300.0);
     const Pose e = p.at(p.length());
     INFO("case " << i);

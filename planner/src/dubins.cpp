@@ -147,9 +147,10 @@ DubinsPath dubins(const Pose& a, const Pose& b, double r) {
 
 Pose DubinsPath::at(double s) const {
   Pose p = start;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 3 && s > 0.0; ++i) {
+    // A segment may be empty (a straight path is L0 S L0): skip it, do not stop.
     const double seg = std::min(s, lengths[static_cast<std::size_t>(i)]);
-    if (seg <= 0.0) break;
+    if (seg <= 0.0) continue;
     p = advance(p, turns[static_cast<std::size_t>(i)], seg, radius);
     s -= seg;
   }
