@@ -29,6 +29,16 @@ std::vector<std::string> sensor_tasks() {
   return names;
 }
 
+terrain::ViewshedOptions sensor_viewshed(const SensorTask& task, double min_grazing_deg,
+                                         double refraction_k) {
+  terrain::ViewshedOptions vo;
+  vo.target_height_m = task.target_height_m;
+  vo.refraction_k = refraction_k;
+  vo.limits.max_slant_range_m = task.range_m;
+  vo.limits.min_grazing_deg = min_grazing_deg;
+  return vo;
+}
+
 SensorTask sensor_task(const std::string& name) {
   for (const auto& t : tasks()) {
     if (t.name == name) return t;
@@ -182,11 +192,7 @@ CoverageProblem visible_sets(const terrain::Dem& dem, const std::vector<Candidat
         c1 = std::max(c1, c);
       }
   const geo::Window corridor_box{c0, r0, c1 - c0 + 1, r1 - r0 + 1};
-  terrain::ViewshedOptions vo;
-  vo.target_height_m = o.task.target_height_m;
-  vo.refraction_k = o.refraction_k;
-  vo.limits.max_slant_range_m = o.task.range_m;
-  vo.limits.min_grazing_deg = o.min_grazing_deg;
+  const terrain::ViewshedOptions vo = sensor_viewshed(o.task, o.min_grazing_deg, o.refraction_k);
 
   std::vector<std::vector<std::uint32_t>> sets(candidates.size());
   long long viewsheds = 0;

@@ -58,6 +58,7 @@ class Solver {
     time_.assign(routes_.size(), 0.0);
     for (std::size_t r = 0; r < routes_.size(); ++r) time_[r] = p_.route_time(routes_[r]);
     in_.assign(static_cast<std::size_t>(p_.nodes), 0);
+    if (!o_.initial.empty()) start_from(o_.initial);
     obj_.commit(routes_);
     value_ = obj_.value(routes_);
     insert_greedily(false);
@@ -110,6 +111,33 @@ class Solver {
     double total_time = 0.0;
   };
   Snapshot snapshot() const { return {routes_, time_, value_, total_time()}; }
+
+  /// Starts from given routes (a warm start: the solver only ever keeps better ones).
+  void start_from(const Routes& initial) {
+    if (initial.size() != routes_.size())
+      throw Error("the initial solution has " + std::to_string(initial.size()) + " routes for " +
+                  std::to_string(routes_.size()) + " vehicles");
+    for (std::size_t r = 0; r < initial.size(); ++r) {
+      const auto& route = initial[r];
+      const auto& v = p_.vehicles[r];
+      if (route.size() < 2 || route.front() != v.start || route.back() != v.end)
+        throw Error("initial route " + std::to_string(r) +
+                    " does not run from its start to its end");
+      for (std::size_t k = 1; k + 1 < route.size(); ++k) {
+        const int node = route[k];
+        if (node < 0 || node >= p_.nodes || !p_.visitable[static_cast<std::size_t>(node)] ||
+            in_[static_cast<std::size_t>(node)])
+          throw Error("initial route " + std::to_string(r) + " visits node " +
+                      std::to_string(node) + " that is not an optional node or is visited twice");
+        in_[static_cast<std::size_t>(node)] = 1;
+      }
+      const double t = p_.route_time(route);
+      if (t > v.budget + kEps || (o_.feasible && !o_.feasible(static_cast<int>(r), route)))
+        throw Error("initial route " + std::to_string(r) + " is not feasible");
+      routes_[r] = route;
+      time_[r] = t;
+    }
+  }
   void restore(const Snapshot& s) {
     routes_ = s.routes;
     time_ = s.time;

@@ -11,6 +11,7 @@
 #include "vigia/planner/link.hpp"
 #include "vigia/planner/selection.hpp"
 #include "vigia/terrain/dem.hpp"
+#include "vigia/terrain/viewshed.hpp"
 
 namespace vigia::planner {
 
@@ -26,6 +27,10 @@ struct SensorTask {
 /// vehicle-recognise, vehicle-identify. Throws Error listing them otherwise.
 SensorTask sensor_task(const std::string& name);
 std::vector<std::string> sensor_tasks();
+
+/// The viewshed settings of a sensor task: slant range, grazing angle, target height.
+terrain::ViewshedOptions sensor_viewshed(const SensorTask& task, double min_grazing_deg,
+                                         double refraction_k);
 
 struct CandidateOptions {
   double spacing_m = 2000.0;  ///< lattice spacing in the work CRS

@@ -77,6 +77,9 @@ struct OrienteeringOptions {
   /// Exact feasibility of a route, checked on every accepted move (besides the
   /// budget): e.g. the flown geometry's clearance and endurance. Empty = budget only.
   std::function<bool(int vehicle, const std::vector<int>& route)> feasible;
+  /// A feasible solution to start from (one route per vehicle, start to end); the
+  /// result is never worse than it. Empty = start from empty routes.
+  std::vector<std::vector<int>> initial;
 };
 
 struct OrienteeringSolution {

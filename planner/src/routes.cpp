@@ -1,0 +1,710 @@
+#include "vigia/planner/routes.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <numbers>
+#include <numeric>
+
+#include "vigia/geo/error.hpp"
+#include "vigia/planner/orienteering.hpp"
+#include "vigia/terrain/viewshed.hpp"
+
+namespace vigia::planner {
+
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+
+/// The candidate lattice, by lattice cell: the optimiser's quick estimate of what a
+/// point of a path at some altitude sees is what the nearest candidate sees.
+class LatticeIndex {
+ public:
+  explicit LatticeIndex(const CoverageModel& m) : m_(m) {
+    for (std::size_t i = 0; i < m.candidates->size(); ++i) {
+      const auto& c = (*m.candidates)[i];
+      cells_[key(c.work_xy)].push_back(static_cast<int>(i));
+    }
+  }
+  [[nodiscard]] int nearest(geo::Point2 p, double altitude) const {
+    const auto it = cells_.find(key(p));
+    if (it == cells_.end()) return -1;
+    int best = -1;
+    double bd = INFINITY;
+    for (int i : it->second) {
+      const double d =
+          std::abs((*m_.candidates)[static_cast<std::size_t>(i)].altitude_m - altitude);
+      if (d < bd) {
+        bd = d;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+ private:
+  [[nodiscard]] std::pair<long long, long long> key(geo::Point2 p) const {
+    return {std::llround(p.x / m_.lattice_spacing_m), std::llround(p.y / m_.lattice_spacing_m)};
+  }
+  const CoverageModel& m_;
+  std::map<std::pair<long long, long long>, std::vector<int>> cells_;
+};
+
+/// The targets a set of lattice candidates sees together, as merged runs.
+std::vector<IdRun> union_runs(const CoverageProblem& p, const std::vector<int>& cands) {
+  std::vector<IdRun> all;
+  for (int c : cands)
+    for (auto q = p.offset[static_cast<std::size_t>(c)];
+         q < p.offset[static_cast<std::size_t>(c) + 1]; ++q)
+      all.push_back(p.runs[q]);
+  std::sort(all.begin(), all.end(),
+            [](const IdRun& a, const IdRun& b) { return a.first < b.first; });
+  std::vector<IdRun> out;
+  for (const auto& r : all) {
+    if (!out.empty() && r.first <= out.back().first + out.back().count) {
+      const std::uint32_t end = std::max(out.back().first + out.back().count, r.first + r.count);
+      out.back().count = end - out.back().first;
+    } else {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+/// Weighted coverage of the union of what the routes' elements see: each visit sees
+/// what its candidate sees; each leg what the lattice candidates along it see. An
+/// element's footprint is kept as merged runs of target ids; a target counts while
+/// at least one element of the solution sees it.
+class CoverageObjective : public RouteObjective {
+ public:
+  /// `footprint[e]`: element e's targets; visits are elements 0..n-1, the leg i -> j
+  /// is element n + i * n + j.
+  CoverageObjective(const std::vector<double>& weight, int nodes,
+                    std::vector<std::vector<IdRun>> footprint)
+      : w_(weight), n_(nodes), fp_(std::move(footprint)), count_(weight.size(), 0) {}
+
+  double value(const Routes& routes) override {
+    std::vector<int> count(count_.size(), 0);
+    for (const auto& r : routes)
+      for (int e : elements_of(r)) each(e, [&](std::uint32_t t) { ++count[t]; });
+    double v = 0.0;
+    for (std::size_t t = 0; t < count.size(); ++t)
+      if (count[t] > 0) v += w_[t];
+    return v;
+  }
+  void commit(const Routes& routes) override {
+    std::fill(count_.begin(), count_.end(), 0);
+    committed_ = routes;
+    for (const auto& r : routes)
+      for (int e : elements_of(r)) each(e, [&](std::uint32_t t) { ++count_[t]; });
+  }
+  double delta(const std::vector<int>& which, const Routes& changed) override {
+    std::vector<int> before, after;
+    for (std::size_t i = 0; i < which.size(); ++i) {
+      const auto a = elements_of(committed_[static_cast<std::size_t>(which[i])]);
+      const auto b = elements_of(changed[i]);
+      before.insert(before.end(), a.begin(), a.end());
+      after.insert(after.end(), b.begin(), b.end());
+    }
+    std::sort(before.begin(), before.end());
+    std::sort(after.begin(), after.end());
+    // Only what differs matters.
+    std::vector<int> removed, added;
+    std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
+                        std::back_inserter(removed));
+    std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                        std::back_inserter(added));
+    double d = 0.0;
+    for (int e : removed)
+      each(e, [&](std::uint32_t t) {
+        if (--count_[t] == 0) d -= w_[t];
+      });
+    for (int e : added)
+      each(e, [&](std::uint32_t t) {
+        if (count_[t]++ == 0) d += w_[t];
+      });
+    for (int e : added) each(e, [&](std::uint32_t t) { --count_[t]; });
+    for (int e : removed) each(e, [&](std::uint32_t t) { ++count_[t]; });
+    return d;
+  }
+
+ private:
+  /// The elements of a route [start, visits..., end]: its visits and its legs.
+  [[nodiscard]] std::vector<int> elements_of(const std::vector<int>& r) const {
+    std::vector<int> out;
+    for (std::size_t k = 0; k + 1 < r.size(); ++k) {
+      if (k > 0) out.push_back(r[k]);
+      out.push_back(n_ + r[k] * n_ + r[k + 1]);
+    }
+    return out;
+  }
+  template <class Fn>
+  void each(int e, Fn&& fn) const {
+    for (const IdRun& run : fp_[static_cast<std::size_t>(e)])
+      for (std::uint32_t t = run.first; t < run.first + run.count; ++t) fn(t);
+  }
+  const std::vector<double>& w_;
+  int n_;
+  std::vector<std::vector<IdRun>> fp_;
+  std::vector<int> count_;
+  Routes committed_;
+};
+
+double loiter_time(double loiter_s, const Aircraft& ac) {
+  if (loiter_s <= 0.0) return 0.0;
+  const double orbit = 2.0 * kPi * ac.turn_radius_m / (ac.cruise_speed_kmh / 3.6);
+  return std::ceil(loiter_s / orbit) * orbit;
+}
+
+geo::Point2 base_work(const FlightSpace& space, geo::Point2 lonlat) {
+  const geo::Point2 w = geo::Transformer(geo::SpatialRef::wgs84(), space.area().work_crs)(lonlat);
+  if (!space.area().dem.covers(space.to_grid(w))) {
+    throw Error("the base at lon " + std::to_string(lonlat.x) + ", lat " +
+                std::to_string(lonlat.y) + " lies outside the DEM");
+  }
+  if (!space.permitted(w)) {
+    throw Error(
+        "the base at lon " + std::to_string(lonlat.x) + ", lat " + std::to_string(lonlat.y) +
+        " lies outside the permitted airspace (own side, past the standoff, outside no-fly zones)");
+  }
+  return w;
+}
+
+}  // namespace
+
+PathCoverage measure_coverage(const FlightSpace& space, const std::vector<FlownRoute>& routes,
+                              const Targets& targets, const Sensing& s, const Progress& progress) {
+  struct Probe {
+    geo::Point2 work;
+    double altitude, t;
+  };
+  std::vector<Probe> probes;
+  for (const auto& r : routes) {
+    double next = 0.0;
+    int last_stop = -1;
+    for (const auto& q : r.samples) {
+      const bool stop_reached = q.stop != last_stop;
+      last_stop = q.stop;
+      if (q.s >= next || stop_reached) {
+        probes.push_back({q.work, q.altitude_m, q.t});
+        if (q.s >= next) next = q.s + s.sample_spacing_m;
+      }
+    }
+  }
+  const terrain::Dem& dem = space.area().dem;
+  const terrain::ViewshedOptions vo = sensor_viewshed(s.task, s.min_grazing_deg, s.refraction_k);
+  PathCoverage cov;
+  const std::size_t nt = targets.weight.size();
+  cov.first_seen_s.assign(nt, NAN);
+  cov.count.assign(nt, 0);
+  ProgressCounter counter(progress, "coverage along the routes",
+                          static_cast<long long>(probes.size()));
+  const int threads = omp_get_max_threads();
+  std::vector<std::vector<float>> first(static_cast<std::size_t>(threads),
+                                        std::vector<float>(nt, NAN));
+  std::vector<std::vector<std::uint16_t>> count(static_cast<std::size_t>(threads),
+                                                std::vector<std::uint16_t>(nt, 0));
+  const auto n = static_cast<long long>(probes.size());
+#pragma omp parallel for schedule(dynamic, 4)
+  for (long long i = 0; i < n; ++i) {
+    if (progress.cancelled()) continue;
+    const Probe& pr = probes[static_cast<std::size_t>(i)];
+    const terrain::GridPoint g = space.to_grid(pr.work);
+    if (!dem.covers(g) || std::isnan(dem.elevation_at(g)) || pr.altitude < dem.elevation_at(g)) {
+      counter.add();
+      continue;
+    }
+    const terrain::Viewshed vs = terrain::compute_viewshed(
+        dem, {g, pr.altitude, terrain::AltitudeReference::AboveSeaLevel}, vo);
+    auto& f = first[static_cast<std::size_t>(omp_get_thread_num())];
+    auto& c = count[static_cast<std::size_t>(omp_get_thread_num())];
+    for (int r = 0; r < vs.visible.rows(); ++r) {
+      const std::uint8_t* v = vs.visible.row(r);
+      const std::int32_t* id = targets.id.row(r + vs.window.row) + vs.window.col;
+      for (int col = 0; col < vs.visible.cols(); ++col) {
+        if (v[col] != 1 || id[col] < 0) continue;
+        const auto t = static_cast<std::size_t>(id[col]);
+        if (std::isnan(f[t]) || pr.t < f[t]) f[t] = static_cast<float>(pr.t);
+        if (c[t] < 65535) ++c[t];
+      }
+    }
+    counter.add();
+  }
+  progress.throw_if_cancelled();
+  counter.finish();
+  for (std::size_t k = 0; k < first.size(); ++k) {
+    for (std::size_t t = 0; t < nt; ++t) {
+      if (!std::isnan(first[k][t]) &&
+          (std::isnan(cov.first_seen_s[t]) || first[k][t] < cov.first_seen_s[t])) {
+        cov.first_seen_s[t] = first[k][t];
+      }
+      cov.count[t] = static_cast<std::uint16_t>(std::min(65535, cov.count[t] + count[k][t]));
+    }
+  }
+  for (std::size_t t = 0; t < nt; ++t) {
+    if (cov.count[t] > 0) {
+      cov.weight += targets.weight[t];
+      cov.area_m2 += targets.area_m2[t];
+    }
+  }
+  cov.viewsheds = n;
+  return cov;
+}
+
+std::pair<double, double> link_statistics(const FlightSpace& space,
+                                          const std::vector<FlownRoute>& routes) {
+  if (!space.has_link()) return {NAN, NAN};
+  double with = 0.0, total = 0.0, worst = 0.0;
+  for (const auto& r : routes) {
+    double outage = 0.0;
+    for (std::size_t i = 1; i < r.samples.size(); ++i) {
+      const double dt = r.samples[i].t - r.samples[i - 1].t;
+      const double low = space.link_lowest(r.samples[i].work);
+      const bool ok = !std::isnan(low) && low <= r.samples[i].altitude_m + 1e-6;
+      total += dt;
+      if (ok) {
+        with += dt;
+        outage = 0.0;
+      } else {
+        outage += dt;
+        worst = std::max(worst, outage);
+      }
+    }
+  }
+  return {total > 0 ? with / total : NAN, worst};
+}
+
+SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& points,
+                        const CoverageModel& model, const Sensing& sensing, const SortieOptions& o,
+                        const Progress& progress, const SortiePlan* warm) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (o.aircraft < 1) throw Error("at least one aircraft is needed");
+  if (o.bases.empty())
+    throw Error("no base airfield given (allowed: one for all aircraft, or one per aircraft)");
+  if (o.bases.size() != 1 && static_cast<int>(o.bases.size()) != o.aircraft) {
+    throw Error("give one base for all aircraft or one per aircraft (" +
+                std::to_string(o.bases.size()) + " bases for " + std::to_string(o.aircraft) +
+                " aircraft)");
+  }
+  if (points.empty()) throw Error("no observation point to visit");
+  const Aircraft& ac = space.aircraft();
+  const double v = ac.cruise_speed_kmh / 3.6;
+  const double budget = ac.endurance_h * 3600.0 * (1.0 - ac.reserve_fraction);
+
+  // Nodes: the bases, then the points.
+  std::vector<geo::Point2> work;
+  std::vector<double> altitude;
+  std::vector<int> node_candidate;
+  for (const auto& b : o.bases) {
+    work.push_back(base_work(space, b));
+    altitude.push_back(space.terrain(work.back()) + ac.min_clearance_m);
+    node_candidate.push_back(-1);
+  }
+  const int nb = static_cast<int>(o.bases.size());
+  // Each point stands for the lattice candidate it is.
+  const LatticeIndex lattice(model);
+  for (const auto& p : points) {
+    work.push_back(p.work_xy);
+    altitude.push_back(p.altitude_m);
+    node_candidate.push_back(lattice.nearest(p.work_xy, p.altitude_m));
+  }
+  const int n = static_cast<int>(work.size());
+  OrienteeringProblem op;
+  op.nodes = n;
+  op.travel.assign(static_cast<std::size_t>(n) * n, 0.0);
+  op.service.assign(static_cast<std::size_t>(n), 0.0);
+  op.visitable.assign(static_cast<std::size_t>(n), 0);
+  std::vector<std::vector<std::vector<int>>> legs(
+      static_cast<std::size_t>(n), std::vector<std::vector<int>>(static_cast<std::size_t>(n)));
+  ProgressCounter counter(progress, "legs", static_cast<long long>(n) * n);
+  const double allowance =
+      2.0 * kPi * ac.turn_radius_m;  // aligning at the ends, at most a full turn
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < n; ++j) {
+      counter.add();
+      if (i == j) continue;
+      const auto leg =
+          space.plan_cached(work[static_cast<std::size_t>(i)], work[static_cast<std::size_t>(j)]);
+      if (!leg) {
+        op.travel[static_cast<std::size_t>(i) * n + j] = 1e12;
+        continue;
+      }
+      const double len = FlightSpace::length(*leg);
+      op.travel[static_cast<std::size_t>(i) * n + j] =
+          (len + allowance * static_cast<double>(leg->size() - 1)) / v;
+      // What the leg sees, estimated from the lattice every sample spacing.
+      std::vector<int>& prox = legs[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)];
+      double along = 0.0;
+      for (std::size_t k = 1; k < leg->size(); ++k) {
+        const geo::Point2 a = (*leg)[k - 1], b = (*leg)[k];
+        const double seg = std::hypot(b.x - a.x, b.y - a.y);
+        for (double d = 0.0; d < seg; d += sensing.sample_spacing_m) {
+          const double f = (along + d) / std::max(len, 1.0);
+          const geo::Point2 p{a.x + (b.x - a.x) * d / seg, a.y + (b.y - a.y) * d / seg};
+          const double alt =
+              altitude[static_cast<std::size_t>(i)] +
+              f * (altitude[static_cast<std::size_t>(j)] - altitude[static_cast<std::size_t>(i)]);
+          const int c = lattice.nearest(p, std::max(alt, space.floor_at(p)));
+          if (c >= 0) prox.push_back(c);
+        }
+        along += seg;
+      }
+      std::sort(prox.begin(), prox.end());
+      prox.erase(std::unique(prox.begin(), prox.end()), prox.end());
+    }
+  }
+  progress.throw_if_cancelled();
+  counter.finish();
+  for (int i = nb; i < n; ++i) {
+    op.visitable[static_cast<std::size_t>(i)] = 1;
+    op.service[static_cast<std::size_t>(i)] = loiter_time(o.loiter_s, ac);
+  }
+  for (int k = 0; k < o.aircraft; ++k) {
+    const int b = nb == 1 ? 0 : k;
+    op.vehicles.push_back({b, b, budget});
+  }
+  // Points without room to orbit (the loiter circle reaches two turn radii out) are
+  // left out: no route could loiter there.
+  for (int i = nb; i < n; ++i) {
+    if (o.loiter_s > 0.0 && !space.orbit_room(work[static_cast<std::size_t>(i)]))
+      op.visitable[static_cast<std::size_t>(i)] = 0;
+  }
+  const auto stops_of = [&](const std::vector<int>& route) {
+    std::vector<Stop> st;
+    for (int node : route) {
+      const bool base = node < nb;
+      st.push_back({work[static_cast<std::size_t>(node)], altitude[static_cast<std::size_t>(node)],
+                    base ? 0.0 : o.loiter_s, base, node});
+    }
+    return st;
+  };
+  OrienteeringOptions oo;
+  oo.time_limit_s = o.time_limit_s;
+  oo.max_iterations = o.max_iterations;
+  oo.seed = o.seed;
+  oo.feasible = [&](int, const std::vector<int>& route) {
+    if (route.size() <= 2) return true;  // stays on the ground
+    const FlownRoute fr = fly(space, stops_of(route));
+    return fr.feasible && fr.duration_s <= budget + 1e-6;
+  };
+  if (warm) {
+    // Start from the smaller fleet's routes; the new aircraft start empty.
+    for (int k = 0; k < o.aircraft; ++k) {
+      const int b = nb == 1 ? 0 : k;
+      std::vector<int> r{b};
+      if (k < static_cast<int>(warm->nodes.size()))
+        for (int p : warm->nodes[static_cast<std::size_t>(k)]) r.push_back(p + nb);
+      r.push_back(b);
+      oo.initial.push_back(r);
+    }
+  }
+  std::vector<std::vector<IdRun>> footprint(static_cast<std::size_t>(n) * (n + 1));
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int i = 0; i < n; ++i) {
+    const int c = node_candidate[static_cast<std::size_t>(i)];
+    if (c >= 0) footprint[static_cast<std::size_t>(i)] = union_runs(*model.sets, {c});
+    for (int j = 0; j < n; ++j)
+      footprint[static_cast<std::size_t>(n + i * n + j)] =
+          union_runs(*model.sets, legs[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)]);
+  }
+  legs.clear();
+  CoverageObjective objective(model.targets->weight, n, std::move(footprint));
+  progress.report("optimising routes", 0.0);
+  const OrienteeringSolution sol = solve_orienteering(op, objective, oo);
+  progress.report("optimising routes", 1.0);
+
+  SortiePlan plan;
+  plan.estimated_value = sol.value;
+  plan.optimiser_rounds = sol.iterations;
+  double loiter_time_total = 0.0;
+  for (const auto& route : sol.routes) {
+    if (route.size() <= 2) {
+      FlownRoute idle;
+      idle.stops = stops_of(route);
+      idle.feasible = true;
+      idle.problem = "stays on the ground";
+      plan.routes.push_back(idle);
+    } else {
+      plan.routes.push_back(fly(space, stops_of(route)));
+    }
+    std::vector<int> visited;
+    for (std::size_t k = 1; k + 1 < route.size(); ++k) visited.push_back(route[k] - nb);
+    plan.nodes.push_back(visited);
+  }
+  plan.coverage = measure_coverage(space, plan.routes, *model.targets, sensing, progress);
+  if (warm && plan.coverage.weight < warm->coverage.weight) {
+    // The exact measure can disagree with the optimiser's estimate: never plan less
+    // coverage with more aircraft than with fewer.
+    const SortiePlan keep = plan;
+    plan.routes.clear();
+    plan.nodes.clear();
+    for (int k = 0; k < o.aircraft; ++k) {
+      const auto ks = static_cast<std::size_t>(k);
+      if (ks < warm->routes.size()) {
+        plan.routes.push_back(warm->routes[ks]);
+        plan.nodes.push_back(warm->nodes[ks]);
+      } else {
+        plan.routes.push_back(keep.routes[ks]);
+        plan.routes.back() = FlownRoute{};
+        plan.routes.back().stops = {keep.routes[ks].stops.front(), keep.routes[ks].stops.back()};
+        plan.routes.back().feasible = true;
+        plan.routes.back().problem = "stays on the ground";
+        plan.nodes.emplace_back();
+      }
+    }
+    plan.coverage = warm->coverage;
+    plan.kept_smaller_fleet = true;
+  }
+  for (const auto& r : plan.routes) {
+    if (r.samples.empty()) continue;
+    if (!r.feasible)
+      throw Error("internal: a committed route failed its flight check: " + r.problem,
+                  Error::Kind::Runtime);
+    plan.flight_hours += r.duration_s / 3600.0;
+    plan.km_flown += r.length_m / 1000.0;
+    plan.min_clearance_m = std::min(plan.min_clearance_m, r.min_clearance_m);
+    for (std::size_t i = 1; i < r.samples.size(); ++i) {
+      if (r.samples[i].kind == LegKind::Loiter)
+        loiter_time_total += r.samples[i].t - r.samples[i - 1].t;
+    }
+  }
+  plan.transit_fraction =
+      plan.flight_hours > 0 ? 1.0 - loiter_time_total / (plan.flight_hours * 3600.0) : 0.0;
+  plan.total_weight = model.targets->total_weight();
+  plan.total_area_m2 = model.targets->total_area();
+  std::tie(plan.link_fraction, plan.longest_outage_s) = link_statistics(space, plan.routes);
+  plan.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return plan;
+}
+
+std::vector<SortiePlan> plan_fleet(const FlightSpace& space, const std::vector<Candidate>& points,
+                                   const CoverageModel& model, const Sensing& sensing,
+                                   const SortieOptions& options, const Progress& progress) {
+  std::vector<SortiePlan> plans;
+  for (int k = 1; k <= options.aircraft; ++k) {
+    SortieOptions o = options;
+    o.aircraft = k;
+    o.time_limit_s = options.time_limit_s / options.aircraft;
+    if (options.bases.size() > 1) o.bases.assign(options.bases.begin(), options.bases.begin() + k);
+    plans.push_back(plan_sorties(space, points, model, sensing, o, progress,
+                                 plans.empty() ? nullptr : &plans.back()));
+  }
+  return plans;
+}
+
+Revisit revisit(std::vector<std::pair<double, double>> intervals, double period_s, int aircraft,
+                int max_fleet) {
+  Revisit out;
+  if (intervals.empty() || !(period_s > 0.0) || aircraft < 1) return out;
+  // The watched set on the circle [0, q) when n aircraft fly the cycle evenly spaced.
+  const auto merged = [&](int n) {
+    const double q = period_s / n;
+    std::vector<std::pair<double, double>> iv;
+    for (const auto& [a, b] : intervals) {
+      if (b - a >= q) return std::vector<std::pair<double, double>>{{0.0, q}};
+      const double s = std::fmod(std::fmod(a, q) + q, q);
+      const double e = s + (b - a);
+      if (e <= q) {
+        iv.push_back({s, e});
+      } else {
+        iv.push_back({s, q});
+        iv.push_back({0.0, e - q});
+      }
+    }
+    std::sort(iv.begin(), iv.end());
+    std::vector<std::pair<double, double>> m;
+    for (const auto& x : iv) {
+      if (!m.empty() && x.first <= m.back().second + 1e-9) {
+        m.back().second = std::max(m.back().second, x.second);
+      } else {
+        m.push_back(x);
+      }
+    }
+    return m;
+  };
+  const auto covers = [&](int n) {
+    const auto m = merged(n);
+    return m.size() == 1 && m[0].first <= 1e-9 && m[0].second >= period_s / n - 1e-9;
+  };
+  const double q = period_s / aircraft;
+  const auto m = merged(aircraft);
+  double watched = 0.0;
+  for (const auto& x : m) watched += x.second - x.first;
+  out.watched_fraction = std::min(1.0, watched / q);
+  std::vector<double> gaps;
+  if (!covers(aircraft)) {
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      const double end = m[i].second;
+      const double next = i + 1 < m.size() ? m[i + 1].first : m[0].first + q;
+      if (next - end > 1e-9) gaps.push_back(next - end);
+    }
+  }
+  if (gaps.empty()) {
+    out.mean_s = out.p95_s = out.worst_s = 0.0;
+  } else {
+    std::sort(gaps.begin(), gaps.end());
+    out.mean_s = std::accumulate(gaps.begin(), gaps.end(), 0.0) / static_cast<double>(gaps.size());
+    out.p95_s = gaps[std::min(gaps.size() - 1,
+                              static_cast<std::size_t>(std::ceil(0.95 * gaps.size())) - 1)];
+    out.worst_s = gaps.back();
+  }
+  for (int n = 1; n <= max_fleet; ++n) {
+    if (covers(n)) {
+      out.aircraft_for_continuous = n;
+      break;
+    }
+  }
+  return out;
+}
+
+PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& points,
+                       const Targets& targets, const Sensing& sensing, const PatrolOptions& o,
+                       const Progress& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (points.size() < 2) throw Error("a patrol cycle needs at least two points");
+  if (o.aircraft < 1) throw Error("at least one aircraft is needed on the cycle");
+  const Aircraft& ac = space.aircraft();
+  const double v = ac.cruise_speed_kmh / 3.6;
+  const geo::Point2 base = base_work(space, o.base);
+  // The cycle: visit every point, shortest closed tour (the orienteering core with
+  // equal scores and no budget pressure: all points, then the least time).
+  const int n = static_cast<int>(points.size());
+  OrienteeringProblem op;
+  op.nodes = n;
+  op.travel.assign(static_cast<std::size_t>(n) * n, 0.0);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      if (i == j) continue;
+      const auto leg = space.plan_cached(points[static_cast<std::size_t>(i)].work_xy,
+                                         points[static_cast<std::size_t>(j)].work_xy);
+      op.travel[static_cast<std::size_t>(i) * n + j] = leg ? FlightSpace::length(*leg) / v : 1e12;
+    }
+  op.visitable.assign(static_cast<std::size_t>(n), 1);
+  op.visitable[0] = 0;
+  op.vehicles.push_back({0, 0, 1e11});
+  ScoreObjective all(std::vector<double>(static_cast<std::size_t>(n), 1.0));
+  OrienteeringOptions oo;
+  oo.time_limit_s = o.time_limit_s;
+  oo.seed = o.seed;
+  oo.stall_limit = 500;
+  const OrienteeringSolution tour = solve_orienteering(op, all, oo);
+  PatrolPlan plan;
+  plan.order = tour.routes[0];
+  plan.order.pop_back();  // closed: the first point ends it
+  std::vector<Stop> cyc;
+  for (int k : plan.order)
+    cyc.push_back({points[static_cast<std::size_t>(k)].work_xy,
+                   points[static_cast<std::size_t>(k)].altitude_m, o.loiter_s, false, k});
+  cyc.push_back(cyc.front());
+  plan.cycle = fly(space, cyc);
+  if (!plan.cycle.feasible) throw Error("the patrol cycle cannot be flown: " + plan.cycle.problem);
+  plan.period_s = plan.cycle.duration_s;
+  plan.transit_out = fly(space, {{base, 0.0, 0.0, true, -1}, cyc.front()});
+  plan.transit_back = fly(space, {cyc.front(), {base, 0.0, 0.0, true, -1}});
+  if (!plan.transit_out.feasible || !plan.transit_back.feasible) {
+    throw Error("the cycle cannot be reached from the base: " +
+                (plan.transit_out.feasible ? plan.transit_back.problem : plan.transit_out.problem));
+  }
+  // What each stretch of the lap watches: viewsheds at the samples, each watching
+  // until the next.
+  struct Probe {
+    geo::Point2 work;
+    double altitude, t, dt;
+  };
+  std::vector<Probe> probes;
+  {
+    double next = 0.0;
+    for (std::size_t i = 0; i < plan.cycle.samples.size(); ++i) {
+      const auto& q = plan.cycle.samples[i];
+      if (q.s >= next) {
+        probes.push_back({q.work, q.altitude_m, q.t, 0.0});
+        next = q.s + sensing.sample_spacing_m;
+      }
+    }
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+      probes[i].dt = (i + 1 < probes.size() ? probes[i + 1].t : plan.period_s) - probes[i].t;
+    }
+  }
+  const std::size_t nt = targets.weight.size();
+  std::vector<std::vector<std::pair<double, double>>> watch(nt);
+  {
+    const terrain::Dem& dem = space.area().dem;
+    const terrain::ViewshedOptions vo =
+        sensor_viewshed(sensing.task, sensing.min_grazing_deg, sensing.refraction_k);
+    std::vector<std::vector<std::uint32_t>> seen(probes.size());
+    ProgressCounter counter(progress, "revisit along the cycle",
+                            static_cast<long long>(probes.size()));
+#pragma omp parallel for schedule(dynamic, 4)
+    for (long long i = 0; i < static_cast<long long>(probes.size()); ++i) {
+      const Probe& pr = probes[static_cast<std::size_t>(i)];
+      const terrain::Viewshed vs = terrain::compute_viewshed(
+          dem, {space.to_grid(pr.work), pr.altitude, terrain::AltitudeReference::AboveSeaLevel},
+          vo);
+      for (int r = 0; r < vs.visible.rows(); ++r)
+        for (int c = 0; c < vs.visible.cols(); ++c) {
+          if (vs.visible(r, c) != 1) continue;
+          const std::int32_t id = targets.id(r + vs.window.row, c + vs.window.col);
+          if (id >= 0) seen[static_cast<std::size_t>(i)].push_back(static_cast<std::uint32_t>(id));
+        }
+      counter.add();
+    }
+    counter.finish();
+    for (std::size_t i = 0; i < probes.size(); ++i)
+      for (std::uint32_t t : seen[i]) watch[t].push_back({probes[i].t, probes[i].t + probes[i].dt});
+  }
+  plan.per_target.resize(nt);
+  double w_seen = 0.0, w_total = 0.0, w_mean = 0.0, w_watch = 0.0;
+  std::vector<std::pair<int, double>> fleet;  // (aircraft for continuous watch, weight)
+  std::vector<double> worsts;
+  plan.worst_revisit_s = 0.0;
+  for (std::size_t t = 0; t < nt; ++t) {
+    w_total += targets.weight[t];
+    if (watch[t].empty()) continue;
+    const Revisit rv = revisit(watch[t], plan.period_s, o.aircraft);
+    plan.per_target[t] = rv;
+    w_seen += targets.weight[t];
+    w_mean += targets.weight[t] * rv.mean_s;
+    w_watch += targets.weight[t] * rv.watched_fraction;
+    plan.worst_revisit_s = std::max(plan.worst_revisit_s, rv.worst_s);
+    worsts.push_back(rv.worst_s);
+    fleet.push_back(
+        {rv.aircraft_for_continuous == 0 ? 1000 : rv.aircraft_for_continuous, targets.weight[t]});
+  }
+  if (w_seen > 0) {
+    plan.mean_revisit_s = w_mean / w_seen;
+    plan.watched_fraction = w_watch / w_seen;
+    std::sort(worsts.begin(), worsts.end());
+    plan.p95_revisit_s = worsts[std::min(
+        worsts.size() - 1, static_cast<std::size_t>(std::ceil(0.95 * worsts.size())) - 1)];
+    std::sort(fleet.begin(), fleet.end());
+    plan.aircraft_for_continuous = fleet.back().first >= 1000 ? 0 : fleet.back().first;
+    double acc = 0.0;
+    for (const auto& [k, w] : fleet) {
+      acc += w;
+      if (acc >= 0.9 * w_seen) {
+        plan.aircraft_for_continuous_90 = k >= 1000 ? 0 : k;
+        break;
+      }
+    }
+  }
+  plan.seen_weight_fraction = w_total > 0 ? w_seen / w_total : 0.0;
+  plan.fence_length_m = space.area().frame.border_length_m;
+  plan.lower_bound_s = 2.0 * plan.fence_length_m / (o.aircraft * v);
+  const double budget = ac.endurance_h * 3600.0 * (1.0 - ac.reserve_fraction);
+  const double on_station = budget - plan.transit_out.duration_s - plan.transit_back.duration_s;
+  plan.laps_per_sortie = on_station / plan.period_s;
+  // Around the clock: each aircraft is on station `on_station` of every sortie plus
+  // turnaround on the ground (assumed 2 h).
+  const double cycle_time = budget + 2.0 * 3600.0;
+  plan.fleet_for_rotation =
+      on_station > 0 ? static_cast<int>(std::ceil(o.aircraft * cycle_time / on_station)) : 0;
+  plan.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return plan;
+}
+
+}  // namespace vigia::planner
