@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
                   {"within_1_percent", within1},
                   {"worst_gap", worst_gap},
                   {"slowest_seconds", slowest}};
+  std::filesystem::create_directories(out);
   std::ofstream(out + "/orienteering.json") << r.dump(2) << "\n";
   std::ostringstream md;
   md << "# Orienteering benchmark\n\nMachine: " << r["machine"]["cpu"].get<std::string>()

@@ -36,8 +36,8 @@ struct OnGrid {
   std::vector<std::uint8_t> v;
 };
 
-OnGrid place(const geo::GeoTransform& dem_gt, int cols, int rows, const std::array<double, 6>& gt, int w, int h,
-             const std::function<int(int, int)>& value) {
+OnGrid place(const geo::GeoTransform& dem_gt, int cols, int rows, const std::array<double, 6>& gt,
+             int w, int h, const std::function<int(int, int)>& value) {
   OnGrid g;
   g.v.assign(static_cast<std::size_t>(cols) * rows, 255);
   const int c0 = static_cast<int>(std::lround((gt[0] - dem_gt.origin_x) / dem_gt.pixel_width));
@@ -56,8 +56,8 @@ OnGrid place(const geo::GeoTransform& dem_gt, int cols, int rows, const std::arr
 
 OnGrid place(const terrain::Dem& dem, const terrain::Viewshed& vs) {
   const auto gt = vs.visible.transform.to_gdal();
-  return place(dem.elevation.transform, dem.cols(), dem.rows(), gt, vs.visible.cols(), vs.visible.rows(),
-               [&](int r, int c) { return vs.visible(r, c); });
+  return place(dem.elevation.transform, dem.cols(), dem.rows(), gt, vs.visible.cols(),
+               vs.visible.rows(), [&](int r, int c) { return vs.visible(r, c); });
 }
 
 OnGrid place_file(const terrain::Dem& dem, const std::string& path, int visible_value) {
@@ -68,7 +68,8 @@ OnGrid place_file(const terrain::Dem& dem, const std::string& path, int visible_
   const int w = ds->GetRasterXSize();
   const int h = ds->GetRasterYSize();
   std::vector<std::uint8_t> buf(static_cast<std::size_t>(w) * h);
-  if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, buf.data(), w, h, GDT_Byte, 0, 0, nullptr) != CE_None) {
+  if (ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, buf.data(), w, h, GDT_Byte, 0, 0,
+                                     nullptr) != CE_None) {
     throw std::runtime_error("cannot read " + path);
   }
   GDALClose(ds);
@@ -98,7 +99,8 @@ Score score(const OnGrid& ref, const OnGrid& tool) {
     b += y == 1;
     both += x == 1 && y == 1;
   }
-  return {n ? static_cast<double>(agree) / n : 0.0, a + b ? 2.0 * both / static_cast<double>(a + b) : 1.0, n};
+  return {n ? static_cast<double>(agree) / n : 0.0,
+          a + b ? 2.0 * both / static_cast<double>(a + b) : 1.0, n};
 }
 
 std::string fmt(double v, int d) {
@@ -123,7 +125,8 @@ struct BenchDem {
 
 GDALDataset* mem_copy(const std::string& path) {
   GDALDataset* src = GDALDataset::FromHandle(GDALOpen(path.c_str(), GA_ReadOnly));
-  GDALDataset* m = GetGDALDriverManager()->GetDriverByName("MEM")->CreateCopy("", src, FALSE, nullptr, nullptr, nullptr);
+  GDALDataset* m = GetGDALDriverManager()->GetDriverByName("MEM")->CreateCopy(
+      "", src, FALSE, nullptr, nullptr, nullptr);
   GDALClose(src);
   return m;
 }
@@ -143,7 +146,8 @@ int main(int argc, char** argv) {
   app.add_option("--out", out, "Folder for viewshed.json and viewshed.md");
   app.add_option("--vigia", vigia_exe, "The vigia executable");
   app.add_option("--observers", observers, "Observers of the many-observer case");
-  app.add_flag("--quick", quick, "Smaller inputs and fewer repetitions (a smoke run, not for the record)");
+  app.add_flag("--quick", quick,
+               "Smaller inputs and fewer repetitions (a smoke run, not for the record)");
   CLI11_PARSE(app, argc, argv);
   geo::gdal_init();
   CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
@@ -160,7 +164,8 @@ int main(int argc, char** argv) {
   const std::string bolivia_utm = work + "/bolivia_utm19s_90m.tif";
   if (!fs::exists(bolivia_utm)) {
     GDALDatasetH src = GDALOpen(bolivia_native.c_str(), GA_ReadOnly);
-    const char* wargv[] = {"-t_srs", "EPSG:32719", "-tr", "90", "90", "-r", "bilinear", "-of", "GTiff", nullptr};
+    const char* wargv[] = {"-t_srs", "EPSG:32719", "-tr", "90",    "90",
+                           "-r",     "bilinear",   "-of", "GTiff", nullptr};
     GDALWarpAppOptions* wo = GDALWarpAppOptionsNew(const_cast<char**>(wargv), nullptr);
     GDALDatasetH dst = GDALWarp(bolivia_utm.c_str(), nullptr, 1, &src, wo, nullptr);
     GDALWarpAppOptionsFree(wo);
@@ -180,9 +185,12 @@ int main(int argc, char** argv) {
     wo.compress = "NONE";
     geo::write_raster(d.elevation, fractal, wo);
   }
-  const std::vector<BenchDem> dems = {{"Bolivia, Cordillera Real (SRTM 3\", UTM 19S, 90 m)", bolivia_utm, 0.0},
-                                      {"fractal " + std::to_string(fractal_n) + "² at 30 m (seed 7)", fractal, 29940.0}};
-  const std::vector<Case> cases = {{"2 m AGL", 2.0, false}, {"150 m AGL", 150.0, false}, {"1 500 m AGL", 1500.0, false},
+  const std::vector<BenchDem> dems = {
+      {"Bolivia, Cordillera Real (SRTM 3\", UTM 19S, 90 m)", bolivia_utm, 0.0},
+      {"fractal " + std::to_string(fractal_n) + "² at 30 m (seed 7)", fractal, 29940.0}};
+  const std::vector<Case> cases = {{"2 m AGL", 2.0, false},
+                                   {"150 m AGL", 150.0, false},
+                                   {"1 500 m AGL", 1500.0, false},
                                    {"5 000 m AMSL", 5000.0, true}};
 
   json results;
@@ -197,7 +205,8 @@ int main(int argc, char** argv) {
     // (5 000 m AMSL must be above it).
     int oc = dem.cols() / 2;
     int orow = dem.rows() / 2;
-    for (int step = 0; dem.elevation(orow, oc) > 4500.0 || std::isnan(dem.elevation(orow, oc)); ++step) {
+    for (int step = 0; dem.elevation(orow, oc) > 4500.0 || std::isnan(dem.elevation(orow, oc));
+         ++step) {
       oc += 7;
       orow += 3;
     }
@@ -207,9 +216,12 @@ int main(int argc, char** argv) {
 
     for (const Case& cs : cases) {
       std::cerr << bd.label << ", " << cs.name << "\n";
-      terrain::Observer obs{{static_cast<double>(oc), static_cast<double>(orow)}, cs.altitude,
-                            cs.amsl ? terrain::AltitudeReference::AboveSeaLevel : terrain::AltitudeReference::AboveGround};
-      const double oz = cs.amsl ? cs.altitude - ground : cs.altitude;  // above the DEM cell, for the peers
+      terrain::Observer obs{{static_cast<double>(oc), static_cast<double>(orow)},
+                            cs.altitude,
+                            cs.amsl ? terrain::AltitudeReference::AboveSeaLevel
+                                    : terrain::AltitudeReference::AboveGround};
+      const double oz =
+          cs.amsl ? cs.altitude - ground : cs.altitude;  // above the DEM cell, for the peers
       terrain::ViewshedOptions opt;
       opt.refraction_k = k;
       opt.limits.max_distance_m = bd.range_m;
@@ -224,29 +236,37 @@ int main(int argc, char** argv) {
       terrain::set_thread_count(0);
       opt.algorithm = terrain::LosAlgorithm::Exact;
       terrain::Viewshed exact;
-      const double t_exact = bench::best_of(1, [&] { exact = terrain::compute_viewshed(dem, obs, opt); });
+      const double t_exact =
+          bench::best_of(1, [&] { exact = terrain::compute_viewshed(dem, obs, opt); });
       const OnGrid ref = place(dem, exact);
       row["cells_in_range"] = exact.stats.cells_in_range;
-      row["visible_percent_exact"] = 100.0 * exact.stats.visible / std::max(1LL, exact.stats.cells_in_range);
+      row["visible_percent_exact"] =
+          100.0 * exact.stats.visible / std::max(1LL, exact.stats.cells_in_range);
       row["exact_seconds_all_threads"] = t_exact;
 
       // vigia fast, one thread and all threads (in process, DEM already in memory).
       opt.algorithm = terrain::LosAlgorithm::Fast;
       terrain::Viewshed fast;
       terrain::set_thread_count(1);
-      const double t_fast1 = bench::best_of(reps, [&] { fast = terrain::compute_viewshed(dem, obs, opt); });
+      const double t_fast1 =
+          bench::best_of(reps, [&] { fast = terrain::compute_viewshed(dem, obs, opt); });
       terrain::set_thread_count(0);
-      const double t_fastn = bench::best_of(reps, [&] { fast = terrain::compute_viewshed(dem, obs, opt); });
+      const double t_fastn =
+          bench::best_of(reps, [&] { fast = terrain::compute_viewshed(dem, obs, opt); });
       const Score sf = score(ref, place(dem, fast));
-      row["vigia_fast"] = {{"agreement", sf.agreement}, {"dice", sf.dice}, {"seconds_1_thread", t_fast1},
-                           {"seconds_all_threads", t_fastn}, {"retested", fast.stats.retested}};
+      row["vigia_fast"] = {{"agreement", sf.agreement},
+                           {"dice", sf.dice},
+                           {"seconds_1_thread", t_fast1},
+                           {"seconds_all_threads", t_fastn},
+                           {"retested", fast.stats.retested}};
 
       // gdal_viewshed's algorithm in process (GDALViewshedGenerate, MEM in and out).
       GDALDatasetH gout = nullptr;
       const double t_gdal = bench::best_of(reps, [&] {
         if (gout) GDALClose(gout);
-        gout = GDALViewshedGenerate(mem->GetRasterBand(1), "MEM", "", nullptr, xy.x, xy.y, oz, 0.0, 1.0, 0.0, 255.0, -1.0,
-                                    1.0 - k, GVM_Edge, bd.range_m, nullptr, nullptr, GVOT_NORMAL, nullptr);
+        gout = GDALViewshedGenerate(mem->GetRasterBand(1), "MEM", "", nullptr, xy.x, xy.y, oz, 0.0,
+                                    1.0, 0.0, 255.0, -1.0, 1.0 - k, GVM_Edge, bd.range_m, nullptr,
+                                    nullptr, GVOT_NORMAL, nullptr);
       });
       {
         GDALDataset* g = GDALDataset::FromHandle(gout);
@@ -255,9 +275,12 @@ int main(int argc, char** argv) {
         const int w = g->GetRasterXSize();
         const int h = g->GetRasterYSize();
         std::vector<std::uint8_t> buf(static_cast<std::size_t>(w) * h);
-        if (g->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, buf.data(), w, h, GDT_Byte, 0, 0, nullptr) != CE_None) return 1;
-        const OnGrid gg = place(dem.elevation.transform, dem.cols(), dem.rows(), gt, w, h,
-                                [&](int r, int c) { return buf[static_cast<std::size_t>(r) * w + c]; });
+        if (g->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, buf.data(), w, h, GDT_Byte, 0, 0,
+                                          nullptr) != CE_None)
+          return 1;
+        const OnGrid gg =
+            place(dem.elevation.transform, dem.cols(), dem.rows(), gt, w, h,
+                  [&](int r, int c) { return buf[static_cast<std::size_t>(r) * w + c]; });
         const Score sg = score(ref, gg);
         row["gdal"] = {{"agreement", sg.agreement}, {"dice", sg.dice}, {"seconds", t_gdal}};
         GDALClose(gout);
@@ -265,18 +288,21 @@ int main(int argc, char** argv) {
 
       // Whole commands, as a user runs them (read the GeoTIFF, compute, write).
       const std::string md = bd.range_m > 0 ? " -md " + fmt(bd.range_m, 1) : "";
-      const std::string gcmd = "gdal_viewshed -q -ox " + fmt(xy.x, 3) + " -oy " + fmt(xy.y, 3) + " -oz " + fmt(oz, 3) +
-                               " -cc " + fmt(1.0 - k, 4) + md + " -vv 1 -iv 0 -ov 255 " + bd.path + " " + work +
+      const std::string gcmd = "gdal_viewshed -q -ox " + fmt(xy.x, 3) + " -oy " + fmt(xy.y, 3) +
+                               " -oz " + fmt(oz, 3) + " -cc " + fmt(1.0 - k, 4) + md +
+                               " -vv 1 -iv 0 -ov 255 " + bd.path + " " + work +
                                "/g.tif >/dev/null 2>&1";
-      const std::string vcmd = vigia_exe + " viewshed " + bd.path + " " + work + "/v.tif --observer " + fmt(xy.x, 3) +
-                               "," + fmt(xy.y, 3) + " --dem-crs --altitude " + fmt(cs.altitude, 3) +
+      const std::string vcmd = vigia_exe + " viewshed " + bd.path + " " + work +
+                               "/v.tif --observer " + fmt(xy.x, 3) + "," + fmt(xy.y, 3) +
+                               " --dem-crs --altitude " + fmt(cs.altitude, 3) +
                                (cs.amsl ? " --amsl" : "") + " --k " + fmt(k, 2) +
                                (bd.range_m > 0 ? " --max-distance " + fmt(bd.range_m, 1) : "") +
                                " --compress NONE --quiet --threads ";
       const double t_gcli = bench::best_of(reps, [&] { bench::run(gcmd); });
       const double t_vcli1 = bench::best_of(reps, [&] { bench::run(vcmd + "1 >/dev/null"); });
       const double t_vclin = bench::best_of(reps, [&] { bench::run(vcmd + "0 >/dev/null"); });
-      row["cli_seconds"] = {{"gdal_viewshed", t_gcli}, {"vigia_1_thread", t_vcli1}, {"vigia_all_threads", t_vclin}};
+      row["cli_seconds"] = {
+          {"gdal_viewshed", t_gcli}, {"vigia_1_thread", t_vcli1}, {"vigia_all_threads", t_vclin}};
       // The file gdal_viewshed wrote agrees with its in-process run (same algorithm).
       const Score sgf = score(ref, place_file(dem, work + "/g.tif", 1));
       row["gdal_cli_agreement"] = sgf.agreement;
@@ -284,16 +310,20 @@ int main(int argc, char** argv) {
       // GRASS r.viewshed, unattended in a temporary location.
       if (have_grass) {
         const std::string script = work + "/grass.sh";
-        std::ofstream(script) << "r.in.gdal input=" << bd.path << " output=dem --quiet --overwrite\n"
+        std::ofstream(script) << "r.in.gdal input=" << bd.path
+                              << " output=dem --quiet --overwrite\n"
                               << "g.region raster=dem\n"
                               << "echo start $(date +%s.%N) > " << work << "/grass_time\n"
-                              << "r.viewshed input=dem output=vs coordinates=" << fmt(xy.x, 3) << "," << fmt(xy.y, 3)
-                              << " observer_elevation=" << fmt(oz, 3) << " target_elevation=0"
+                              << "r.viewshed input=dem output=vs coordinates=" << fmt(xy.x, 3)
+                              << "," << fmt(xy.y, 3) << " observer_elevation=" << fmt(oz, 3)
+                              << " target_elevation=0"
                               << (bd.range_m > 0 ? " max_distance=" + fmt(bd.range_m, 1) : "")
                               << " refraction_coeff=" << k << " -c -b --quiet --overwrite\n"
                               << "echo end $(date +%s.%N) >> " << work << "/grass_time\n"
-                              << "r.out.gdal input=vs output=" << work << "/r.tif format=GTiff type=Byte --quiet --overwrite\n";
-        if (bench::run("grass --tmp-location EPSG:32719 --exec bash " + script + " >/dev/null 2>&1") == 0) {
+                              << "r.out.gdal input=vs output=" << work
+                              << "/r.tif format=GTiff type=Byte --quiet --overwrite\n";
+        if (bench::run("grass --tmp-location EPSG:32719 --exec bash " + script +
+                       " >/dev/null 2>&1") == 0) {
           std::ifstream tin(work + "/grass_time");
           std::string w1, w2;
           double a = 0, b = 0;
@@ -336,8 +366,10 @@ int main(int argc, char** argv) {
       csv << "lon,lat,alt\n";
       for (const auto& p : pts) csv << p.x << "," << p.y << ",5000\n";
     }
-    const std::string vcmd = vigia_exe + " coverage " + bolivia_native + " " + work + "/cov.tif --observers " + work +
-                             "/observers.csv --amsl --max-distance 20000 --k 0.13 --quiet --json > " + work + "/cov.json";
+    const std::string vcmd =
+        vigia_exe + " coverage " + bolivia_native + " " + work + "/cov.tif --observers " + work +
+        "/observers.csv --amsl --max-distance 20000 --k 0.13 --quiet --json > " + work +
+        "/cov.json";
     const double t_vigia = bench::best_of(1, [&] { bench::run(vcmd); });
     // gdal_viewshed, one process per observer, as many at a time as there are cores.
     std::atomic<int> next{0};
@@ -348,8 +380,8 @@ int main(int argc, char** argv) {
         for (int i = next++; i < n; i = next++) {
           const geo::Point2 u = to_utm(pts[static_cast<std::size_t>(i)]);
           bench::run("gdal_viewshed -q -ox " + fmt(u.x, 3) + " -oy " + fmt(u.y, 3) + " -oz " +
-                     fmt(oz[static_cast<std::size_t>(i)], 3) + " -cc 0.87 -md 20000 " + bolivia_utm + " " + work +
-                     "/gv" + std::to_string(w) + ".tif >/dev/null 2>&1");
+                     fmt(oz[static_cast<std::size_t>(i)], 3) + " -cc 0.87 -md 20000 " +
+                     bolivia_utm + " " + work + "/gv" + std::to_string(w) + ".tif >/dev/null 2>&1");
         }
       });
     }
@@ -371,43 +403,56 @@ int main(int argc, char** argv) {
   const json& m = results["machine"];
   md << "# Viewshed benchmark\n\n"
      << "Machine: " << m["cpu"].get<std::string>() << ", " << m["cores"].get<int>() << " cores, "
-     << fmt(m["memory_gib"].get<double>(), 1) << " GiB; vigia " << m["vigia_version"].get<std::string>() << " ("
-     << m["git_hash"].get<std::string>() << "), " << results["gdal"].get<std::string>() << "; k = " << k
-     << "; best of " << reps << " runs" << (quick ? " (QUICK RUN: not for the record)" : "") << ".\n\n"
-     << "Agreement and Dice are against vigia exact (R3) on the cells within range. Times in milliseconds: "
-        "\"kernel\" runs in process on a DEM already in memory (GDALViewshedGenerate from a MEM dataset to a MEM "
-        "dataset for GDAL); \"command\" is the whole program as a user runs it (read the GeoTIFF, compute, write "
+     << fmt(m["memory_gib"].get<double>(), 1) << " GiB; vigia "
+     << m["vigia_version"].get<std::string>() << " (" << m["git_hash"].get<std::string>() << "), "
+     << results["gdal"].get<std::string>() << "; k = " << k << "; best of " << reps << " runs"
+     << (quick ? " (QUICK RUN: not for the record)" : "") << ".\n\n"
+     << "Agreement and Dice are against vigia exact (R3) on the cells within range. Times in "
+        "milliseconds: "
+        "\"kernel\" runs in process on a DEM already in memory (GDALViewshedGenerate from a MEM "
+        "dataset to a MEM "
+        "dataset for GDAL); \"command\" is the whole program as a user runs it (read the GeoTIFF, "
+        "compute, write "
         "an uncompressed GeoTIFF).\n\n"
-     << "| DEM | observer | cells | visible | vigia fast agree / Dice | gdal agree / Dice | grass agree / Dice | "
-        "fast 1 thr | fast " << cores << " thr | gdal | gdal / fast (1 thr) | grass | command: gdal | command: vigia 1 thr | exact "
+     << "| DEM | observer | cells | visible | vigia fast agree / Dice | gdal agree / Dice | grass "
+        "agree / Dice | "
+        "fast 1 thr | fast "
+     << cores
+     << " thr | gdal | gdal / fast (1 thr) | grass | command: gdal | command: vigia 1 thr | exact "
      << cores << " thr |\n"
      << "|---|---|---:|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const json& r : results["cases"]) {
     const json& f = r["vigia_fast"];
     const json& g = r["gdal"];
     md << "| " << r["dem"].get<std::string>() << " | " << r["observer"].get<std::string>() << " | "
-       << r["cells_in_range"].get<long long>() << " | " << fmt(r["visible_percent_exact"].get<double>(), 1) << " % | "
-       << fmt(100 * f["agreement"].get<double>(), 3) << " % / " << fmt(f["dice"].get<double>(), 4) << " | "
-       << fmt(100 * g["agreement"].get<double>(), 3) << " % / " << fmt(g["dice"].get<double>(), 4) << " | ";
+       << r["cells_in_range"].get<long long>() << " | "
+       << fmt(r["visible_percent_exact"].get<double>(), 1) << " % | "
+       << fmt(100 * f["agreement"].get<double>(), 3) << " % / " << fmt(f["dice"].get<double>(), 4)
+       << " | " << fmt(100 * g["agreement"].get<double>(), 3) << " % / "
+       << fmt(g["dice"].get<double>(), 4) << " | ";
     if (r.contains("grass")) {
-      md << fmt(100 * r["grass"]["agreement"].get<double>(), 3) << " % / " << fmt(r["grass"]["dice"].get<double>(), 4);
+      md << fmt(100 * r["grass"]["agreement"].get<double>(), 3) << " % / "
+         << fmt(r["grass"]["dice"].get<double>(), 4);
     } else {
       md << "n/a";
     }
     md << " | " << fmt(1000 * f["seconds_1_thread"].get<double>(), 1) << " | "
-       << fmt(1000 * f["seconds_all_threads"].get<double>(), 1) << " | " << fmt(1000 * g["seconds"].get<double>(), 1)
-       << " | " << fmt(g["seconds"].get<double>() / f["seconds_1_thread"].get<double>(), 2) << "× | "
-       << (r.contains("grass") ? fmt(1000 * r["grass"]["seconds"].get<double>(), 0) : "n/a") << " | "
-       << fmt(1000 * r["cli_seconds"]["gdal_viewshed"].get<double>(), 1) << " | "
+       << fmt(1000 * f["seconds_all_threads"].get<double>(), 1) << " | "
+       << fmt(1000 * g["seconds"].get<double>(), 1) << " | "
+       << fmt(g["seconds"].get<double>() / f["seconds_1_thread"].get<double>(), 2) << "× | "
+       << (r.contains("grass") ? fmt(1000 * r["grass"]["seconds"].get<double>(), 0) : "n/a")
+       << " | " << fmt(1000 * r["cli_seconds"]["gdal_viewshed"].get<double>(), 1) << " | "
        << fmt(1000 * r["cli_seconds"]["vigia_1_thread"].get<double>(), 1) << " | "
        << fmt(1000 * r["exact_seconds_all_threads"].get<double>(), 0) << " |\n";
   }
   const json& mo = results["many_observers"];
-  md << "\nMany observers: " << mo["observers"].get<int>() << " observers at 5 000 m AMSL, 20 km range, Bolivian DEM: "
-     << "`vigia coverage` (one command, native lon/lat DEM) " << fmt(mo["vigia_coverage_seconds"].get<double>(), 2)
+  md << "\nMany observers: " << mo["observers"].get<int>()
+     << " observers at 5 000 m AMSL, 20 km range, Bolivian DEM: "
+     << "`vigia coverage` (one command, native lon/lat DEM) "
+     << fmt(mo["vigia_coverage_seconds"].get<double>(), 2)
      << " s; `gdal_viewshed` once per observer (UTM copy, " << mo["parallel_processes"].get<int>()
-     << " processes at a time) " << fmt(mo["gdal_viewshed_per_observer_seconds"].get<double>(), 2) << " s: vigia "
-     << fmt(mo["ratio"].get<double>(), 1) << "× faster.\n";
+     << " processes at a time) " << fmt(mo["gdal_viewshed_per_observer_seconds"].get<double>(), 2)
+     << " s: vigia " << fmt(mo["ratio"].get<double>(), 1) << "× faster.\n";
   std::ofstream(out + "/viewshed.md") << md.str();
   std::cout << md.str();
   return 0;

@@ -16,4 +16,5 @@ work=${VIGIA_BENCH_WORK:-/tmp/vigia-bench}
 ./build/benchmarks/vigia_bench_viewshed --data "$data" --work "$work" --out benchmarks/results \
   --vigia build/cli/vigia "$@"
 ./build/benchmarks/vigia_bench_select --data "$data" --out benchmarks/results
+./build/benchmarks/vigia_bench_orienteering --data "$data/op" --out benchmarks/results
 echo "benchmarks: results in benchmarks/results/"

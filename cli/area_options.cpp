@@ -4,6 +4,7 @@
 
 #include "console.hpp"
 #include "vigia/geo/error.hpp"
+#include "vigia/planner/candidates.hpp"
 
 namespace vigia::cli {
 
@@ -55,6 +56,48 @@ void add_area_options(CLI::App* cmd, AreaArgs& a) {
   cmd->add_option("--clearance", a.clearance,
                   "Minimum height above terrain, m (default: the aircraft's)");
   cmd->add_option("--ceiling", a.ceiling, "Ceiling AMSL, m (default: the aircraft's)");
+}
+
+void add_sensor_options(CLI::App* cmd, SensorArgs& a) {
+  cmd->add_option("--stations", a.stations,
+                  "Ground stations for the datalink (see vigia link); select keeps points in link");
+  cmd->add_option("--link-range-km", a.link_range_km, "Default station range, km (default 200)");
+  cmd->add_option("--spacing-km", a.spacing_km, "Candidate lattice spacing, km (default 2)");
+  cmd->add_option("--tiers", a.tiers, "Altitude tiers per lattice point (default 3)");
+  cmd->add_option("--task", a.task,
+                  "person-detect, person-recognise, person-identify, vehicle-detect (default), "
+                  "vehicle-recognise, vehicle-identify");
+  cmd->add_option("--sensor-range-km", a.sensor_range_km, "Override the task's sensor range, km");
+  cmd->add_option("--min-grazing", a.min_grazing,
+                  "Minimum grazing angle at the target, degrees (default 5)");
+  cmd->add_option("--k", a.k, "Refraction coefficient (default 0.13)");
+  cmd->add_option("--aggregate", a.aggregate,
+                  "Optimise over blocks of N x N cells (default 1: every cell)");
+}
+
+planner::SensorTask sensor_task_of(const SensorArgs& a) {
+  planner::SensorTask task = planner::sensor_task(a.task);
+  if (a.sensor_range_km > 0.0) task.range_m = a.sensor_range_km * 1000.0;
+  return task;
+}
+
+void add_aircraft_options(CLI::App* cmd, AircraftArgs& a) {
+  cmd->add_option("--cruise-kmh", a.cruise_kmh, "Cruise speed, km/h (default: the preset's)");
+  cmd->add_option("--endurance-h", a.endurance_h, "Endurance, hours (default: the preset's)");
+  cmd->add_option("--reserve", a.reserve,
+                  "Fraction of endurance kept in reserve, 0-1 (default: the preset's)");
+  cmd->add_option("--turn-radius-m", a.turn_radius_m, "Turn radius, m (default: the preset's)");
+  cmd->add_option("--climb-ms", a.climb_ms, "Climb rate, m/s (default: the preset's)");
+  cmd->add_option("--descent-ms", a.descent_ms, "Descent rate, m/s (default: the preset's)");
+}
+
+void apply_aircraft_options(const AircraftArgs& a, planner::Aircraft& ac) {
+  if (!std::isnan(a.cruise_kmh)) ac.cruise_speed_kmh = a.cruise_kmh;
+  if (!std::isnan(a.endurance_h)) ac.endurance_h = a.endurance_h;
+  if (!std::isnan(a.reserve)) ac.reserve_fraction = a.reserve;
+  if (!std::isnan(a.turn_radius_m)) ac.turn_radius_m = a.turn_radius_m;
+  if (!std::isnan(a.climb_ms)) ac.climb_rate_ms = a.climb_ms;
+  if (!std::isnan(a.descent_ms)) ac.descent_rate_ms = a.descent_ms;
 }
 
 planner::AreaInputs area_inputs(const AreaArgs& a, planner::Aircraft* aircraft) {

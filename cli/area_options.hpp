@@ -4,12 +4,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "vigia/planner/aircraft.hpp"
 #include "vigia/planner/area.hpp"
+#include "vigia/planner/candidates.hpp"
 
 namespace vigia::cli {
 
@@ -23,6 +25,30 @@ struct AreaArgs {
   std::string aircraft = "mohajer6";
   double clearance = -1.0, ceiling = -1.0;
 };
+
+/// The sensor and the candidate lattice, shared by select and route.
+struct SensorArgs {
+  std::string task = "vehicle-detect";
+  double sensor_range_km = 0.0;
+  double min_grazing = 5.0;
+  double k = 0.13;
+  double spacing_km = 2.0;
+  int tiers = 3;
+  int aggregate = 1;
+  std::string stations;
+  double link_range_km = 200.0;
+};
+void add_sensor_options(CLI::App* cmd, SensorArgs& a);
+/// The task named, with --sensor-range-km applied.
+planner::SensorTask sensor_task_of(const SensorArgs& a);
+
+/// Overrides of the aircraft preset's figures (NaN: keep the preset's).
+struct AircraftArgs {
+  double cruise_kmh = NAN, endurance_h = NAN, reserve = NAN, turn_radius_m = NAN, climb_ms = NAN,
+         descent_ms = NAN;
+};
+void add_aircraft_options(CLI::App* cmd, AircraftArgs& a);
+void apply_aircraft_options(const AircraftArgs& a, planner::Aircraft& aircraft);
 
 /// Registers the options on `cmd`.
 void add_area_options(CLI::App* cmd, AreaArgs& a);

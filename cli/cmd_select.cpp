@@ -25,19 +25,11 @@ namespace {
 
 struct SelectArgs {
   AreaArgs area;
-  std::string stations;
-  double link_range_km = 200.0;
-  double spacing_km = 2.0;
-  int tiers = 3;
-  std::string task = "vehicle-detect";
-  double sensor_range_km = 0.0;
-  double min_grazing = 5.0;
-  double k = 0.13;
+  SensorArgs sensor;
   int count = 10;
   double budget_min = 0.0;
   double scan_rate = 0.0;
   int views = 1;
-  int aggregate = 1;
   double time_limit = 60.0;
   unsigned seed = 1;
   int threads = 0;
@@ -56,8 +48,7 @@ int run(const SelectArgs& a) {
   const auto t_start = std::chrono::steady_clock::now();
   planner::Aircraft ac;
   const planner::AreaInputs in = area_inputs(a.area, &ac);
-  planner::SensorTask task = planner::sensor_task(a.task);
-  if (a.sensor_range_km > 0.0) task.range_m = a.sensor_range_km * 1000.0;
+  const planner::SensorTask task = sensor_task_of(a.sensor);
   if (a.views < 1) throw Error("--views: must be at least 1");
   if (a.budget_min > 0.0 && !(a.scan_rate > 0.0))
     throw Error("--budget-min needs --scan-rate-km2-min > 0");
@@ -76,19 +67,20 @@ int run(const SelectArgs& a) {
   const terrain::Dem& dem = area.dem;
 
   std::optional<planner::LinkMap> link;
-  if (!a.stations.empty()) {
+  if (!a.sensor.stations.empty()) {
     t = std::chrono::steady_clock::now();
     planner::LinkOptions lo;
     lo.ceiling_m = in.airspace.ceiling_m;
     link = planner::compute_link_map(
-        dem, planner::read_stations(a.stations, 10.0, a.link_range_km * 1000.0), lo, *progress);
+        dem, planner::read_stations(a.sensor.stations, 10.0, a.sensor.link_range_km * 1000.0), lo,
+        *progress);
     report["stages"]["link_seconds"] = seconds_since(t);
   }
 
   t = std::chrono::steady_clock::now();
   planner::CandidateOptions co;
-  co.spacing_m = a.spacing_km * 1000.0;
-  co.tiers = a.tiers;
+  co.spacing_m = a.sensor.spacing_km * 1000.0;
+  co.tiers = a.sensor.tiers;
   co.clearance_m = in.airspace.clearance_m;
   co.ceiling_m = in.airspace.ceiling_m;
   co.loiter_radius_m = ac.turn_radius_m;
@@ -98,13 +90,14 @@ int run(const SelectArgs& a) {
     throw Error(
         "no candidate point: the permitted airspace holds no flyable lattice point (try a smaller "
         "--spacing-km)");
-  const planner::Targets targets = planner::make_targets(dem, area.corridor.weight, a.aggregate);
+  const planner::Targets targets =
+      planner::make_targets(dem, area.corridor.weight, a.sensor.aggregate);
   report["stages"]["candidates_seconds"] = seconds_since(t);
 
   planner::VisibleSetOptions vo;
   vo.task = task;
-  vo.min_grazing_deg = a.min_grazing;
-  vo.refraction_k = a.k;
+  vo.min_grazing_deg = a.sensor.min_grazing;
+  vo.refraction_k = a.sensor.k;
   planner::VisibleSetStats vst;
   planner::CoverageProblem problem =
       planner::visible_sets(dem, candidates, targets, vo, &vst, *progress);
@@ -138,11 +131,8 @@ int run(const SelectArgs& a) {
   for (int r = 0; r < dem.rows(); ++r)
     for (int c = 0; c < dem.cols(); ++c)
       if (targets.id(r, c) >= 0) cover(r, c) = 0;
-  terrain::ViewshedOptions vso;
-  vso.target_height_m = task.target_height_m;
-  vso.refraction_k = a.k;
-  vso.limits.max_slant_range_m = task.range_m;
-  vso.limits.min_grazing_deg = a.min_grazing;
+  const terrain::ViewshedOptions vso =
+      planner::sensor_viewshed(task, a.sensor.min_grazing, a.sensor.k);
   for (int i : sel.chosen) {
     const planner::Candidate& k = candidates[static_cast<std::size_t>(i)];
     const terrain::Viewshed vs = terrain::compute_viewshed(
@@ -220,12 +210,12 @@ int run(const SelectArgs& a) {
                       {"task", task.name},
                       {"sensor_range_m", task.range_m},
                       {"target_height_m", task.target_height_m},
-                      {"min_grazing_deg", a.min_grazing},
-                      {"k", a.k},
+                      {"min_grazing_deg", a.sensor.min_grazing},
+                      {"k", a.sensor.k},
                       {"views", a.views},
-                      {"aggregate", a.aggregate},
-                      {"spacing_km", a.spacing_km},
-                      {"tiers", a.tiers},
+                      {"aggregate", a.sensor.aggregate},
+                      {"spacing_km", a.sensor.spacing_km},
+                      {"tiers", a.sensor.tiers},
                       {"count", a.count},
                       {"budget_min", a.budget_min},
                       {"seed", a.seed}};
@@ -251,9 +241,9 @@ int run(const SelectArgs& a) {
     std::ofstream md(report_md);
     md << "# Observation points\n\n"
        << "- " << sel.chosen.size() << " points chosen among " << candidates.size()
-       << " candidates (" << a.spacing_km << " km lattice, " << a.tiers << " altitude tiers), task "
-       << task.name << " (" << task.range_m / 1000.0 << " km, target " << task.target_height_m
-       << " m, grazing ≥ " << a.min_grazing << "°)\n"
+       << " candidates (" << a.sensor.spacing_km << " km lattice, " << a.sensor.tiers
+       << " altitude tiers), task " << task.name << " (" << task.range_m / 1000.0 << " km, target "
+       << task.target_height_m << " m, grazing ≥ " << a.sensor.min_grazing << "°)\n"
        << "- corridor seen"
        << (a.views > 1 ? " by at least " + std::to_string(a.views) + " points" : "") << ": "
        << fixed(100.0 * area_seen / std::max(area_total, 1.0), 2) << " % by area, "
@@ -300,25 +290,12 @@ void add_select_command(CLI::App& app, Runner& runner) {
   CLI::App* cmd = app.add_subcommand(
       "select", "Observation points that see the most of the corridor, with the optimality gap");
   add_area_options(cmd, a->area);
-  cmd->add_option("--stations", a->stations,
-                  "Ground stations: points must keep the datalink (see vigia link)");
-  cmd->add_option("--link-range-km", a->link_range_km, "Default station range, km (default 200)");
-  cmd->add_option("--spacing-km", a->spacing_km, "Candidate lattice spacing, km (default 2)");
-  cmd->add_option("--tiers", a->tiers, "Altitude tiers per lattice point (default 3)");
-  cmd->add_option("--task", a->task,
-                  "person-detect, person-recognise, person-identify, vehicle-detect (default), "
-                  "vehicle-recognise, vehicle-identify");
-  cmd->add_option("--sensor-range-km", a->sensor_range_km, "Override the task's sensor range, km");
-  cmd->add_option("--min-grazing", a->min_grazing,
-                  "Minimum grazing angle at the target, degrees (default 5)");
-  cmd->add_option("--k", a->k, "Refraction coefficient (default 0.13)");
+  add_sensor_options(cmd, a->sensor);
   cmd->add_option("--count", a->count, "Points to choose (default 10)");
   cmd->add_option("--budget-min", a->budget_min, "Instead of a count: a budget of loiter minutes");
   cmd->add_option("--scan-rate-km2-min", a->scan_rate,
                   "With --budget-min: km² the sensor scans per minute");
   cmd->add_option("--views", a->views, "Points that must see a target (default 1)");
-  cmd->add_option("--aggregate", a->aggregate,
-                  "Optimise over blocks of N x N cells (default 1: every cell)");
   cmd->add_option("--time-limit", a->time_limit, "Seconds for the local search (default 60)");
   cmd->add_option("--seed", a->seed, "Seed of the local search's perturbations (default 1)");
   cmd->add_option("--threads", a->threads, "Threads (default: all cores)")

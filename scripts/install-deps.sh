@@ -14,6 +14,7 @@ packages=(
   libtomlplusplus-dev           # scenario files
   libgeographiclib-dev          # geodesics (Karney)
   libglpk-dev                   # integer programming (exact selection, to measure gaps)
+  libcairo2-dev fonts-dejavu-core  # PNG charts and quick-look maps
 )
 
 missing=()

@@ -1,0 +1,152 @@
+// vigia route DEM --border ... --base LON,LAT --out DIR: patrol routes over the best
+// observation points for one or several aircraft (sorties), or a persistent patrol
+// cycle, terrain-safe and within endurance, with profiles and a report.
+
+#include <fstream>
+#include <iostream>
+
+#include "area_options.hpp"
+#include "commands.hpp"
+#include "console.hpp"
+#include "outputs.hpp"
+#include "vigia/geo/error.hpp"
+#include "vigia/planner/export.hpp"
+#include "vigia/planner/mission.hpp"
+
+namespace vigia::cli {
+
+namespace {
+
+struct RouteArgs {
+  AreaArgs area;
+  SensorArgs sensor;
+  AircraftArgs aircraft;
+  std::vector<std::string> bases;
+  int count = 1;
+  bool link_mandatory = false;
+  int points = 30;
+  double loiter_min = 5.0;
+  int persistent = 0;
+  double time_limit = 60.0;
+  unsigned seed = 1;
+  int threads = 0;
+  std::string out;
+  bool overwrite = false;
+  bool json = false;
+  bool quiet = false;
+};
+
+int run(const RouteArgs& a) {
+  planner::MissionConfig c;
+  c.area = area_inputs(a.area, &c.aircraft);
+  apply_aircraft_options(a.aircraft, c.aircraft);
+  for (const auto& b : a.bases) {
+    const auto [lon, lat] = parse_pair(b, "--base", "LON,LAT in degrees");
+    c.bases.push_back({lon, lat});
+  }
+  c.aircraft_count = a.count;
+  c.stations = a.sensor.stations;
+  c.station_range_m = a.sensor.link_range_km * 1000.0;
+  c.link_mandatory = a.link_mandatory;
+  c.task = sensor_task_of(a.sensor);
+  c.min_grazing_deg = a.sensor.min_grazing;
+  c.refraction_k = a.sensor.k;
+  c.spacing_m = a.sensor.spacing_km * 1000.0;
+  c.tiers = a.sensor.tiers;
+  c.aggregate = a.sensor.aggregate;
+  c.points = a.points;
+  c.loiter_s = a.loiter_min * 60.0;
+  c.persistent = a.persistent;
+  c.route_time_limit_s = a.time_limit;
+  c.seed = a.seed;
+  c.threads = a.threads;
+  planner::validate(c);
+
+  OutputDir out(a.out, a.overwrite);
+  const std::string gpkg = out.stage("routes.gpkg");
+  const std::string csv = out.stage("route_profile.csv");
+  const std::string png = out.stage("route_profile.png");
+  const std::string json = out.stage("route_report.json");
+  const std::string md = out.stage("route_report.md");
+  auto progress = make_progress(a.quiet || a.json);
+  const auto m = planner::run_mission(c, *progress);
+  for (const auto& w : m->area.warnings) std::cerr << "vigia: warning: " << w << '\n';
+
+  progress->report("writing outputs", 0.0);
+  geo::write_gpkg(gpkg, planner::mission_layers(*m));
+  planner::write_profile_csv(csv, *m);
+  planner::write_profile_png(png, *m);
+  nlohmann::json report = planner::mission_report(*m);
+  report["command"] = command_line();
+  std::ofstream(json) << report.dump(2) << '\n';
+  std::ofstream(md) << planner::mission_report_markdown(report);
+  progress->report("writing outputs", 1.0);
+  out.commit();
+
+  if (a.json) {
+    std::cout << report.dump(2) << '\n';
+    return 0;
+  }
+  if (report.contains("sorties")) {
+    const auto& s = report["sorties"];
+    std::cout << s["aircraft"].get<int>()
+              << " aircraft: " << fixed(100.0 * s["coverage_by_weight"].get<double>(), 1)
+              << " % of the corridor seen by weight, "
+              << fixed(s["km2_per_flight_hour"].get<double>(), 1) << " km² per flight hour, "
+              << fixed(s["km_flown"].get<double>(), 0) << " km in "
+              << fixed(s["flight_hours"].get<double>(), 1) << " h; lowest clearance "
+              << (s["min_clearance_m"].is_number() ? fixed(s["min_clearance_m"].get<double>(), 0)
+                                                   : std::string("n/a"))
+              << " m\n";
+  } else {
+    const auto& p = report["patrol"];
+    std::cout << "patrol cycle " << fixed(p["cycle_km"].get<double>(), 1) << " km, period "
+              << fixed(p["period_min"].get<double>(), 1) << " min with "
+              << p["aircraft_on_cycle"].get<int>() << " aircraft: worst revisit "
+              << (p["revisit_worst_min"].is_number()
+                      ? fixed(p["revisit_worst_min"].get<double>(), 1)
+                      : std::string("n/a"))
+              << " min (lower bound " << fixed(p["lower_bound_min"].get<double>(), 1) << " min), "
+              << fixed(100.0 * p["seen_weight_fraction"].get<double>(), 1)
+              << " % of the corridor weight seen\n";
+  }
+  std::cout << "  wrote " << out.path("routes.gpkg")
+            << ", route_profile.csv/.png, route_report.json/.md\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_route_command(CLI::App& app, Runner& runner) {
+  auto a = std::make_shared<RouteArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "route", "Patrol routes over the best observation points: sorties or a persistent patrol");
+  add_area_options(cmd, a->area);
+  add_sensor_options(cmd, a->sensor);
+  add_aircraft_options(cmd, a->aircraft);
+  cmd->add_option("--base", a->bases,
+                  "Base airfield LON,LAT (repeatable: one for all aircraft or one each)")
+      ->required();
+  cmd->add_option("--count", a->count, "Aircraft flying sorties (default 1)");
+  cmd->add_flag("--link-mandatory", a->link_mandatory,
+                "Keep the datalink along the whole route (outside take-off and landing)");
+  cmd->add_option("--points", a->points,
+                  "Observation points offered to the router: the best N by coverage (default 30)");
+  cmd->add_option("--loiter-min", a->loiter_min,
+                  "Minutes circling at each observation point, in whole orbits (default 5; 0: fly "
+                  "through)");
+  cmd->add_option("--persistent", a->persistent,
+                  "A persistent patrol: a cycle through the points flown by N aircraft evenly "
+                  "spaced (default 0: sorties)");
+  cmd->add_option("--time-limit", a->time_limit, "Seconds for the route optimiser (default 60)");
+  cmd->add_option("--seed", a->seed, "Seed of the optimiser (default 1)");
+  cmd->add_option("--threads", a->threads, "Threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--out", a->out, "Output folder")->required();
+  cmd->add_flag("--overwrite", a->overwrite, "Replace existing outputs");
+  cmd->add_flag("--json", a->json, "Print the report as JSON");
+  cmd->add_flag("-q,--quiet", a->quiet, "No progress display");
+  cmd->callback([a, &runner] { runner = [a] { return run(*a); }; });
+}
+
+}  // namespace vigia::cli

@@ -1,0 +1,38 @@
+#pragma once
+// Charts written as PNG (Cairo): altitude profiles along routes, benchmark curves.
+// Plain and legible at a glance: one or more panels stacked, each with axes, grid,
+// tick labels, a title and a legend.
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace vigia::geo {
+
+struct Rgb {
+  double r = 0.0, g = 0.0, b = 0.0;
+};
+
+struct Series {
+  std::string label;  ///< empty: not in the legend
+  std::vector<double> x, y;
+  Rgb color;
+  double width = 1.5;
+  bool fill = false;  ///< fill down to the panel's bottom (terrain)
+  bool dashed = false;
+  bool markers = false;  ///< a dot at every point
+};
+
+struct Panel {
+  std::string title, x_label, y_label;
+  std::vector<Series> series;
+  /// Axis ranges; NaN = from the data.
+  double x_min = NAN, x_max = NAN, y_min = NAN, y_max = NAN;
+};
+
+/// Writes the panels, stacked, into a PNG of `width` pixels and `panel_height` per
+/// panel. Throws Error (Runtime) when the file cannot be written.
+void write_chart_png(const std::string& path, const std::vector<Panel>& panels, int width = 1200,
+                     int panel_height = 360);
+
+}  // namespace vigia::geo

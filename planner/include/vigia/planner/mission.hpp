@@ -1,0 +1,85 @@
+#pragma once
+// A whole mission from files to plans: the area (DEM, border, corridor, airspace),
+// the datalink map, candidate points and what they see, the selection of the best
+// observation points, and the routes over them (sorties for a fleet, or a
+// persistent patrol). Shared by `vigia route` and `vigia plan`, so that both
+// compute the same thing from the same settings.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vigia/geo/progress.hpp"
+#include "vigia/planner/area.hpp"
+#include "vigia/planner/candidates.hpp"
+#include "vigia/planner/flight.hpp"
+#include "vigia/planner/link.hpp"
+#include "vigia/planner/routes.hpp"
+#include "vigia/planner/selection.hpp"
+
+namespace vigia::planner {
+
+struct MissionConfig {
+  AreaInputs area;
+  Aircraft aircraft;  ///< its clearance and ceiling also bound the airspace
+
+  // Datalink
+  std::string stations;  ///< CSV or OGR points; empty: no link analysis
+  double station_antenna_m = 10.0;
+  double station_range_m = 200000.0;
+  LinkOptions link;
+  bool link_mandatory = false;
+
+  // Sensor and candidates
+  SensorTask task = {"vehicle-detect", 21000.0, 2.5};
+  double min_grazing_deg = 5.0;
+  double refraction_k = 0.13;
+  double spacing_m = 2000.0;
+  int tiers = 3;
+  int aggregate = 1;
+
+  // Observation points offered to the router: the best `points` by coverage.
+  int points = 30;
+  double select_time_limit_s = 20.0;
+
+  // Routes
+  std::vector<geo::Point2> bases;  ///< lon/lat; one for all aircraft or one each
+  int aircraft_count = 1;
+  double loiter_s = 300.0;
+  int persistent = 0;  ///< > 0: a persistent patrol with this many aircraft on the cycle
+  double route_time_limit_s = 60.0;
+  double sample_spacing_m = 500.0;
+  double planning_cell_m = 250.0;
+  unsigned seed = 1;
+  int threads = 0;  ///< 0 = all cores
+};
+
+/// Checks the settings; throws Error naming the setting and what is allowed.
+void validate(const MissionConfig& config);
+
+struct MissionResult {
+  MissionConfig config;
+  Area area;
+  std::optional<LinkMap> link;
+  std::vector<Candidate> candidates;  ///< those with room to circle
+  long long candidates_without_room = 0;
+  Targets targets;
+  CoverageProblem sets;
+  Selection selection;
+  std::vector<Candidate> points;  ///< the selected points offered to the router, by rank
+  std::unique_ptr<FlightSpace> space;
+  std::vector<SortiePlan> fleet;  ///< sorties with 1, 2, ... aircraft_count aircraft
+  std::optional<PatrolPlan> patrol;
+  std::map<std::string, double> seconds;  ///< per stage
+  [[nodiscard]] const SortiePlan* sorties() const {
+    return fleet.empty() ? nullptr : &fleet.back();
+  }
+};
+
+/// Runs the mission. Throws Error on bad input (naming the file or setting).
+std::unique_ptr<MissionResult> run_mission(const MissionConfig& config,
+                                           const Progress& progress = {});
+
+}  // namespace vigia::planner

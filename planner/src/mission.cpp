@@ -1,0 +1,184 @@
+#include "vigia/planner/mission.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "vigia/geo/error.hpp"
+#include "vigia/terrain/viewshed.hpp"
+
+namespace vigia::planner {
+
+namespace {
+
+void positive(double v, const std::string& what, const std::string& unit) {
+  if (!(v > 0.0) || !std::isfinite(v))
+    throw Error(what + ": must be a positive number of " + unit + " (got " + std::to_string(v) +
+                ")");
+}
+
+double since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+void validate(const MissionConfig& c) {
+  const Aircraft& a = c.aircraft;
+  positive(a.endurance_h, "aircraft endurance", "hours");
+  positive(a.cruise_speed_kmh, "aircraft cruise speed", "km/h");
+  positive(a.turn_radius_m, "aircraft turn radius", "metres");
+  positive(a.climb_rate_ms, "aircraft climb rate", "m/s");
+  positive(a.descent_rate_ms, "aircraft descent rate", "m/s");
+  positive(a.ceiling_m, "aircraft ceiling", "metres AMSL");
+  if (!(a.reserve_fraction >= 0.0 && a.reserve_fraction < 1.0))
+    throw Error("aircraft reserve: must be a fraction in [0, 1) (got " +
+                std::to_string(a.reserve_fraction) + ")");
+  if (!(a.min_clearance_m >= 0.0)) throw Error("aircraft clearance: must be 0 m or more");
+  positive(c.task.range_m, "sensor range", "metres");
+  if (!(c.min_grazing_deg >= 0.0 && c.min_grazing_deg < 90.0))
+    throw Error("minimum grazing angle: must be in [0, 90) degrees");
+  positive(c.spacing_m, "candidate spacing", "metres");
+  if (c.tiers < 1) throw Error("altitude tiers: must be at least 1");
+  if (c.aggregate < 1) throw Error("aggregate: must be at least 1");
+  if (c.points < 1) throw Error("points: must be at least 1");
+  if (c.bases.empty()) throw Error("no base airfield given (give at least one LON,LAT)");
+  if (c.aircraft_count < 1) throw Error("aircraft count: must be at least 1");
+  if (c.persistent < 0) throw Error("persistent: must be 0 (sorties) or the aircraft on the cycle");
+  if (c.persistent == 0 && c.bases.size() != 1 &&
+      static_cast<int>(c.bases.size()) != c.aircraft_count) {
+    throw Error("give one base for all aircraft or one per aircraft (" +
+                std::to_string(c.bases.size()) + " bases for " + std::to_string(c.aircraft_count) +
+                " aircraft)");
+  }
+  if (c.loiter_s < 0.0) throw Error("loiter time: must be 0 or more");
+  positive(c.route_time_limit_s, "route time limit", "seconds");
+  positive(c.sample_spacing_m, "coverage sample spacing", "metres");
+  positive(c.planning_cell_m, "planning cell", "metres");
+  if (c.link_mandatory && c.stations.empty())
+    throw Error("a mandatory datalink needs ground stations (give the stations file)");
+  for (const auto& b : c.bases) {
+    if (!(b.x >= -180.0 && b.x <= 180.0 && b.y >= -90.0 && b.y <= 90.0))
+      throw Error("base " + std::to_string(b.x) + "," + std::to_string(b.y) +
+                  ": not a longitude, latitude in degrees");
+  }
+}
+
+std::unique_ptr<MissionResult> run_mission(const MissionConfig& config, const Progress& progress) {
+  validate(config);
+  terrain::set_thread_count(config.threads);
+  auto r = std::make_unique<MissionResult>();
+  r->config = config;
+  AreaInputs in = config.area;
+  in.airspace.clearance_m = config.aircraft.min_clearance_m;
+  in.airspace.ceiling_m = config.aircraft.ceiling_m;
+
+  auto t = std::chrono::steady_clock::now();
+  r->area = build_area(in, progress);
+  r->seconds["area"] = since(t);
+  const terrain::Dem& dem = r->area.dem;
+
+  if (!config.stations.empty()) {
+    t = std::chrono::steady_clock::now();
+    LinkOptions lo = config.link;
+    lo.ceiling_m = config.aircraft.ceiling_m;
+    r->link = compute_link_map(
+        dem, read_stations(config.stations, config.station_antenna_m, config.station_range_m), lo,
+        progress);
+    r->seconds["link"] = since(t);
+  }
+
+  t = std::chrono::steady_clock::now();
+  CandidateOptions co;
+  co.spacing_m = config.spacing_m;
+  co.tiers = config.tiers;
+  co.clearance_m = config.aircraft.min_clearance_m;
+  co.ceiling_m = config.aircraft.ceiling_m;
+  co.loiter_radius_m = config.aircraft.turn_radius_m;
+  co.require_link = config.link_mandatory;
+  r->candidates =
+      make_candidates(dem, r->area.work_crs, r->area.airspace, r->link ? &*r->link : nullptr, co);
+  if (r->candidates.empty())
+    throw Error(
+        "no candidate point: the permitted airspace holds no flyable lattice point (try a smaller "
+        "candidate spacing)");
+  r->seconds["candidates"] = since(t);
+
+  t = std::chrono::steady_clock::now();
+  FlightOptions fo;
+  fo.planning_cell_m = config.planning_cell_m;
+  fo.link_mandatory = config.link_mandatory;
+  progress.report("preparing the airspace for flight", 0.0);
+  r->space =
+      std::make_unique<FlightSpace>(r->area, config.aircraft, r->link ? &*r->link : nullptr, fo);
+  progress.report("preparing the airspace for flight", 1.0);
+  r->seconds["flight_space"] = since(t);
+
+  // Only points the aircraft can circle at: the whole loiter orbit (within two turn
+  // radii, any heading) over flyable, permitted ground. Points hard against the
+  // standoff line see the most, but no route could fly them.
+  {
+    std::vector<char> room(r->candidates.size(), 0);
+#pragma omp parallel for schedule(dynamic, 64)
+    for (long long i = 0; i < static_cast<long long>(room.size()); ++i)
+      room[static_cast<std::size_t>(i)] =
+          r->space->orbit_room(r->candidates[static_cast<std::size_t>(i)].work_xy) ? 1 : 0;
+    std::vector<Candidate> kept;
+    for (std::size_t i = 0; i < room.size(); ++i)
+      if (room[i]) kept.push_back(r->candidates[i]);
+    r->candidates_without_room = static_cast<long long>(r->candidates.size() - kept.size());
+    r->candidates = std::move(kept);
+  }
+  if (r->candidates.empty())
+    throw Error(
+        "no candidate point with room to circle (two turn radii of flyable, permitted airspace "
+        "around it): the permitted airspace is too narrow for this aircraft");
+  r->targets = make_targets(dem, r->area.corridor.weight, config.aggregate);
+
+  VisibleSetOptions vo;
+  vo.task = config.task;
+  vo.min_grazing_deg = config.min_grazing_deg;
+  vo.refraction_k = config.refraction_k;
+  VisibleSetStats vst;
+  r->sets = visible_sets(dem, r->candidates, r->targets, vo, &vst, progress);
+  r->seconds["visible_sets"] = vst.seconds;
+
+  t = std::chrono::steady_clock::now();
+  SelectOptions so;
+  so.count = std::min(config.points, r->sets.candidates());
+  so.time_limit_s = config.select_time_limit_s;
+  so.seed = config.seed;
+  progress.report("selecting observation points", 0.0);
+  r->selection = select_points(r->sets, so);
+  progress.report("selecting observation points", 1.0);
+  for (int i : r->selection.chosen) r->points.push_back(r->candidates[static_cast<std::size_t>(i)]);
+  r->seconds["selection"] = since(t);
+
+  Sensing sensing;
+  sensing.task = config.task;
+  sensing.min_grazing_deg = config.min_grazing_deg;
+  sensing.refraction_k = config.refraction_k;
+  sensing.sample_spacing_m = config.sample_spacing_m;
+  t = std::chrono::steady_clock::now();
+  if (config.persistent > 0) {
+    PatrolOptions po;
+    po.base = config.bases.front();
+    po.aircraft = config.persistent;
+    po.loiter_s = config.loiter_s;
+    po.time_limit_s = config.route_time_limit_s;
+    po.seed = config.seed;
+    r->patrol = plan_patrol(*r->space, r->points, r->targets, sensing, po, progress);
+  } else {
+    SortieOptions so2;
+    so2.bases = config.bases;
+    so2.aircraft = config.aircraft_count;
+    so2.loiter_s = config.loiter_s;
+    so2.time_limit_s = config.route_time_limit_s;
+    so2.seed = config.seed;
+    const CoverageModel model{&r->candidates, &r->sets, &r->targets, config.spacing_m};
+    r->fleet = plan_fleet(*r->space, r->points, model, sensing, so2, progress);
+  }
+  r->seconds["routes"] = since(t);
+  return r;
+}
+
+}  // namespace vigia::planner
