@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -153,6 +154,36 @@ class CoverageObjective : public RouteObjective {
   Routes committed_;
 };
 
+/// Which targets a viewshed sees: a target (a cell, or a block of cells) is seen
+/// when at least half of its corridor cells are, as in the visible sets.
+class SeenScratch {
+ public:
+  explicit SeenScratch(std::size_t targets) : cells_(targets, 0) {}
+  [[nodiscard]] std::size_t size() const { return cells_.size(); }
+  const std::vector<std::uint32_t>& seen(const terrain::Viewshed& vs, const Targets& targets) {
+    touched_.clear();
+    for (int r = 0; r < vs.visible.rows(); ++r) {
+      const std::uint8_t* v = vs.visible.row(r);
+      const std::int32_t* id = targets.id.row(r + vs.window.row) + vs.window.col;
+      for (int c = 0; c < vs.visible.cols(); ++c) {
+        if (v[c] != 1 || id[c] < 0) continue;
+        if (cells_[static_cast<std::size_t>(id[c])]++ == 0)
+          touched_.push_back(static_cast<std::uint32_t>(id[c]));
+      }
+    }
+    out_.clear();
+    for (std::uint32_t t : touched_) {
+      if (2 * cells_[t] >= targets.cells[t]) out_.push_back(t);
+      cells_[t] = 0;
+    }
+    return out_;
+  }
+
+ private:
+  std::vector<int> cells_;
+  std::vector<std::uint32_t> touched_, out_;
+};
+
 double loiter_time(double loiter_s, const Aircraft& ac) {
   if (loiter_s <= 0.0) return 0.0;
   const double orbit = 2.0 * kPi * ac.turn_radius_m / (ac.cruise_speed_kmh / 3.6);
@@ -180,16 +211,18 @@ PathCoverage measure_coverage(const FlightSpace& space, const std::vector<FlownR
   struct Probe {
     geo::Point2 work;
     double altitude, t;
+    int route;
   };
   std::vector<Probe> probes;
   for (const auto& r : routes) {
+    const int route = static_cast<int>(&r - routes.data());
     double next = 0.0;
     int last_stop = -1;
     for (const auto& q : r.samples) {
       const bool stop_reached = q.stop != last_stop;
       last_stop = q.stop;
       if (q.s >= next || stop_reached) {
-        probes.push_back({q.work, q.altitude_m, q.t});
+        probes.push_back({q.work, q.altitude_m, q.t, route});
         if (q.s >= next) next = q.s + s.sample_spacing_m;
       }
     }
@@ -200,51 +233,48 @@ PathCoverage measure_coverage(const FlightSpace& space, const std::vector<FlownR
   const std::size_t nt = targets.weight.size();
   cov.first_seen_s.assign(nt, NAN);
   cov.count.assign(nt, 0);
+  cov.aircraft.assign(nt, 0);
   ProgressCounter counter(progress, "coverage along the routes",
                           static_cast<long long>(probes.size()));
-  const int threads = omp_get_max_threads();
-  std::vector<std::vector<float>> first(static_cast<std::size_t>(threads),
-                                        std::vector<float>(nt, NAN));
-  std::vector<std::vector<std::uint16_t>> count(static_cast<std::size_t>(threads),
-                                                std::vector<std::uint16_t>(nt, 0));
+  // One shared copy of the per-target figures, updated atomically: memory stays one
+  // array per figure whatever the thread count.
+  std::vector<float> first(nt, INFINITY);
   const auto n = static_cast<long long>(probes.size());
-#pragma omp parallel for schedule(dynamic, 4)
-  for (long long i = 0; i < n; ++i) {
-    if (progress.cancelled()) continue;
-    const Probe& pr = probes[static_cast<std::size_t>(i)];
-    const terrain::GridPoint g = space.to_grid(pr.work);
-    if (!dem.covers(g) || std::isnan(dem.elevation_at(g)) || pr.altitude < dem.elevation_at(g)) {
-      counter.add();
-      continue;
-    }
-    const terrain::Viewshed vs = terrain::compute_viewshed(
-        dem, {g, pr.altitude, terrain::AltitudeReference::AboveSeaLevel}, vo);
-    auto& f = first[static_cast<std::size_t>(omp_get_thread_num())];
-    auto& c = count[static_cast<std::size_t>(omp_get_thread_num())];
-    for (int r = 0; r < vs.visible.rows(); ++r) {
-      const std::uint8_t* v = vs.visible.row(r);
-      const std::int32_t* id = targets.id.row(r + vs.window.row) + vs.window.col;
-      for (int col = 0; col < vs.visible.cols(); ++col) {
-        if (v[col] != 1 || id[col] < 0) continue;
-        const auto t = static_cast<std::size_t>(id[col]);
-        if (std::isnan(f[t]) || pr.t < f[t]) f[t] = static_cast<float>(pr.t);
-        if (c[t] < 65535) ++c[t];
+#pragma omp parallel
+  {
+    SeenScratch scratch(nt);
+#pragma omp for schedule(dynamic, 4)
+    for (long long i = 0; i < n; ++i) {
+      if (progress.cancelled()) continue;
+      const Probe& pr = probes[static_cast<std::size_t>(i)];
+      const terrain::GridPoint g = space.to_grid(pr.work);
+      if (!dem.covers(g) || std::isnan(dem.elevation_at(g)) || pr.altitude < dem.elevation_at(g)) {
+        counter.add();
+        continue;
       }
+      const terrain::Viewshed vs = terrain::compute_viewshed(
+          dem, {g, pr.altitude, terrain::AltitudeReference::AboveSeaLevel}, vo);
+      const std::uint32_t bit = pr.route < 32 ? (1u << pr.route) : 0u;
+      for (std::uint32_t t : scratch.seen(vs, targets)) {
+        std::atomic_ref<float> f(first[t]);
+        float old = f.load(std::memory_order_relaxed);
+        const auto ti = static_cast<float>(pr.t);
+        while (ti < old && !f.compare_exchange_weak(old, ti, std::memory_order_relaxed)) {
+        }
+        std::atomic_ref<std::uint16_t> c(cov.count[t]);
+        std::uint16_t cv = c.load(std::memory_order_relaxed);
+        while (cv < 65535 && !c.compare_exchange_weak(cv, static_cast<std::uint16_t>(cv + 1),
+                                                      std::memory_order_relaxed)) {
+        }
+        std::atomic_ref<std::uint32_t>(cov.aircraft[t]).fetch_or(bit, std::memory_order_relaxed);
+      }
+      counter.add();
     }
-    counter.add();
   }
   progress.throw_if_cancelled();
   counter.finish();
-  for (std::size_t k = 0; k < first.size(); ++k) {
-    for (std::size_t t = 0; t < nt; ++t) {
-      if (!std::isnan(first[k][t]) &&
-          (std::isnan(cov.first_seen_s[t]) || first[k][t] < cov.first_seen_s[t])) {
-        cov.first_seen_s[t] = first[k][t];
-      }
-      cov.count[t] = static_cast<std::uint16_t>(std::min(65535, cov.count[t] + count[k][t]));
-    }
-  }
   for (std::size_t t = 0; t < nt; ++t) {
+    if (std::isfinite(first[t])) cov.first_seen_s[t] = first[t];
     if (cov.count[t] > 0) {
       cov.weight += targets.weight[t];
       cov.area_m2 += targets.area_m2[t];
@@ -645,17 +675,30 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
       const terrain::Viewshed vs = terrain::compute_viewshed(
           dem, {space.to_grid(pr.work), pr.altitude, terrain::AltitudeReference::AboveSeaLevel},
           vo);
-      for (int r = 0; r < vs.visible.rows(); ++r)
-        for (int c = 0; c < vs.visible.cols(); ++c) {
-          if (vs.visible(r, c) != 1) continue;
-          const std::int32_t id = targets.id(r + vs.window.row, c + vs.window.col);
-          if (id >= 0) seen[static_cast<std::size_t>(i)].push_back(static_cast<std::uint32_t>(id));
-        }
+      thread_local SeenScratch scratch(0);
+      if (scratch.size() != nt) scratch = SeenScratch(nt);
+      seen[static_cast<std::size_t>(i)] = scratch.seen(vs, targets);
       counter.add();
     }
     counter.finish();
+    PathCoverage& cov = plan.coverage;
+    cov.first_seen_s.assign(nt, NAN);
+    cov.count.assign(nt, 0);
+    cov.aircraft.assign(nt, 0);
+    cov.viewsheds = static_cast<long long>(probes.size());
     for (std::size_t i = 0; i < probes.size(); ++i)
-      for (std::uint32_t t : seen[i]) watch[t].push_back({probes[i].t, probes[i].t + probes[i].dt});
+      for (std::uint32_t t : seen[i]) {
+        watch[t].push_back({probes[i].t, probes[i].t + probes[i].dt});
+        if (std::isnan(cov.first_seen_s[t]) || probes[i].t < cov.first_seen_s[t])
+          cov.first_seen_s[t] = static_cast<float>(probes[i].t);
+        if (cov.count[t] < 65535) ++cov.count[t];
+        cov.aircraft[t] = 1;  // the cycle: every aircraft on it flies the same lap
+      }
+    for (std::size_t t = 0; t < nt; ++t)
+      if (cov.count[t] > 0) {
+        cov.weight += targets.weight[t];
+        cov.area_m2 += targets.area_m2[t];
+      }
   }
   plan.per_target.resize(nt);
   double w_seen = 0.0, w_total = 0.0, w_mean = 0.0, w_watch = 0.0;

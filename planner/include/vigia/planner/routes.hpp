@@ -44,9 +44,10 @@ struct SortieOptions {
 
 /// What one flown path saw, measured exactly (viewsheds at the samples).
 struct PathCoverage {
-  std::vector<float> first_seen_s;   ///< per target: first time seen (s), NaN if never
-  std::vector<std::uint16_t> count;  ///< per target: number of samples seeing it
-  double weight = 0.0;               ///< weighted coverage (m = 1)
+  std::vector<float> first_seen_s;      ///< per target: first time seen (s), NaN if never
+  std::vector<std::uint16_t> count;     ///< per target: number of samples seeing it
+  std::vector<std::uint32_t> aircraft;  ///< per target: bit k set when route k sees it (k < 32)
+  double weight = 0.0;                  ///< weighted coverage (m = 1)
   double area_m2 = 0.0;
   long long viewsheds = 0;
 };
