@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   vigia::cli::add_link_command(app, runner);
   vigia::cli::add_select_command(app, runner);
   vigia::cli::add_route_command(app, runner);
+  vigia::cli::add_plan_command(app, runner);
 
   try {
     app.parse(argc, argv);

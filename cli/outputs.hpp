@@ -34,4 +34,25 @@ class OutputDir {
   std::unique_ptr<geo::OutputFiles> files_ = std::make_unique<geo::OutputFiles>();
 };
 
+/// A whole output folder written at once: everything goes into a temporary sibling
+/// folder, which commit() moves into place (replacing an existing folder only with
+/// `overwrite`). Until then, on error or Ctrl-C, the destructor removes the
+/// temporary folder: nothing half-written is ever left at the destination.
+class StagingDir {
+ public:
+  StagingDir(std::string destination, bool overwrite);
+  ~StagingDir();
+  StagingDir(const StagingDir&) = delete;
+  StagingDir& operator=(const StagingDir&) = delete;
+  /// The temporary folder to write into.
+  [[nodiscard]] const std::string& path() const { return temp_; }
+  [[nodiscard]] const std::string& destination() const { return dest_; }
+  void commit();
+
+ private:
+  std::string dest_, temp_;
+  bool overwrite_;
+  bool committed_ = false;
+};
+
 }  // namespace vigia::cli

@@ -15,6 +15,8 @@ packages=(
   libgeographiclib-dev          # geodesics (Karney)
   libglpk-dev                   # integer programming (exact selection, to measure gaps)
   libcairo2-dev fonts-dejavu-core  # PNG charts and quick-look maps
+  nettle-dev                    # SHA-256 of scenario files (provenance)
+  python3-qgis qgis-providers   # the QGIS test: plan.qgs opened and rendered headless
 )
 
 missing=()

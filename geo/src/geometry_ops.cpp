@@ -160,6 +160,14 @@ MultiPolygon buffer(const MultiPolygon& mp, double distance) {
   return from_geos(check(GEOSBuffer_r(ctx(), g.get(), distance, 32), "buffer").get());
 }
 
+MultiPolygon simplify_inside(const MultiPolygon& mp, double tolerance) {
+  Geom g = to_geos(mp);
+  if (!GEOSisValid_r(ctx(), g.get())) g = check(GEOSMakeValid_r(ctx(), g.get()), "simplify");
+  const Geom shrunk = check(GEOSBuffer_r(ctx(), g.get(), -tolerance, 8), "simplify");
+  return from_geos(
+      check(GEOSTopologyPreserveSimplify_r(ctx(), shrunk.get(), tolerance), "simplify").get());
+}
+
 MultiPolygon intersection(const MultiPolygon& a, const MultiPolygon& b) {
   return binary(a, b, GEOSIntersection_r, "intersection");
 }

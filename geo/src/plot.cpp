@@ -216,4 +216,173 @@ void write_chart_png(const std::string& path, const std::vector<Panel>& panels, 
     throw Error(path + ": cannot write the PNG chart", Error::Kind::Runtime);
 }
 
+namespace {
+/// A Cairo ARGB32 surface holding an RGBA image (premultiplied, native words).
+std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> argb_surface(
+    int width, int height, const std::vector<std::uint8_t>& rgba) {
+  std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> image(
+      cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height), cairo_surface_destroy);
+  cairo_surface_flush(image.get());
+  unsigned char* dst = cairo_image_surface_get_data(image.get());
+  const int stride = cairo_image_surface_get_stride(image.get());
+  for (int y = 0; y < height; ++y) {
+    auto* row = reinterpret_cast<std::uint32_t*>(dst + static_cast<std::ptrdiff_t>(y) * stride);
+    for (int x = 0; x < width; ++x) {
+      const std::uint8_t* p = &rgba[(static_cast<std::size_t>(y) * width + x) * 4];
+      const std::uint32_t a = p[3];
+      row[x] = (a << 24) | ((p[0] * a / 255) << 16) | ((p[1] * a / 255) << 8) | (p[2] * a / 255);
+    }
+  }
+  cairo_surface_mark_dirty(image.get());
+  return image;
+}
+}  // namespace
+
+void write_png_rgba(const std::string& path, int width, int height,
+                    const std::vector<std::uint8_t>& rgba) {
+  if (width <= 0 || height <= 0 ||
+      rgba.size() != static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4)
+    throw Error("an image needs width x height x 4 bytes", Error::Kind::Runtime);
+  const auto image = argb_surface(width, height, rgba);
+  if (cairo_surface_write_to_png(image.get(), path.c_str()) != CAIRO_STATUS_SUCCESS)
+    throw Error(path + ": cannot write the PNG image", Error::Kind::Runtime);
+}
+
+void write_map_png(const std::string& path, int width, int height,
+                   const std::vector<std::uint8_t>& rgba, const std::vector<MapLine>& lines,
+                   const std::vector<MapMarker>& markers, const std::string& title,
+                   const std::vector<LegendEntry>& legend, double metres_per_pixel) {
+  if (width <= 0 || height <= 0 ||
+      rgba.size() != static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4)
+    throw Error("a map image needs width x height x 4 bytes", Error::Kind::Runtime);
+  const int top = 36;  // title band
+  const std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface(
+      cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height + top), cairo_surface_destroy);
+  const auto image = argb_surface(width, height, rgba);
+  const std::unique_ptr<cairo_t, decltype(&cairo_destroy)> owner(cairo_create(surface.get()),
+                                                                 cairo_destroy);
+  cairo_t* cr = owner.get();
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  cairo_set_source_surface(cr, image.get(), 0, top);
+  cairo_paint(cr);
+  cairo_translate(cr, 0, top);
+  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  for (const auto& l : lines) {
+    if (l.x.size() < 2) continue;
+    // A white casing under the line keeps it legible over any background.
+    for (int pass = 0; pass < 2; ++pass) {
+      if (pass == 0) {
+        cairo_set_source_rgba(cr, 1, 1, 1, 0.8);
+        cairo_set_line_width(cr, l.width + 2.5);
+      } else {
+        cairo_set_source_rgb(cr, l.color.r, l.color.g, l.color.b);
+        cairo_set_line_width(cr, l.width);
+      }
+      const double dash[] = {7.0, 5.0};
+      cairo_set_dash(cr, dash, l.dashed && pass == 1 ? 2 : 0, 0.0);
+      cairo_move_to(cr, l.x[0], l.y[0]);
+      for (std::size_t i = 1; i < std::min(l.x.size(), l.y.size()); ++i)
+        cairo_line_to(cr, l.x[i], l.y[i]);
+      cairo_stroke(cr);
+    }
+    cairo_set_dash(cr, nullptr, 0, 0.0);
+  }
+  for (const auto& m : markers) {
+    cairo_new_path(cr);
+    const double s = m.size;
+    if (m.shape == "triangle") {
+      cairo_move_to(cr, m.x, m.y - s);
+      cairo_line_to(cr, m.x + 0.87 * s, m.y + 0.5 * s);
+      cairo_line_to(cr, m.x - 0.87 * s, m.y + 0.5 * s);
+      cairo_close_path(cr);
+    } else if (m.shape == "star") {
+      for (int k = 0; k < 10; ++k) {
+        const double a = -3.14159265358979 / 2 + k * 3.14159265358979 / 5;
+        const double r = k % 2 == 0 ? s : 0.45 * s;
+        if (k == 0) {
+          cairo_move_to(cr, m.x + r * std::cos(a), m.y + r * std::sin(a));
+        } else {
+          cairo_line_to(cr, m.x + r * std::cos(a), m.y + r * std::sin(a));
+        }
+      }
+      cairo_close_path(cr);
+    } else {
+      cairo_arc(cr, m.x, m.y, s / 1.6, 0, 2 * 3.14159265358979);
+    }
+    cairo_set_source_rgb(cr, m.color.r, m.color.g, m.color.b);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_set_line_width(cr, 1.0);
+    cairo_stroke(cr);
+  }
+  // Legend, bottom left.
+  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, 12);
+  cairo_text_extents_t te;
+  double widest = 0.0;
+  for (const auto& e : legend) {
+    cairo_text_extents(cr, e.label.c_str(), &te);
+    widest = std::max(widest, te.x_advance);
+  }
+  if (!legend.empty()) {
+    const double h = static_cast<double>(legend.size()) * 17 + 8;
+    const double x0 = 10, y0 = height - h - 10;
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+    cairo_rectangle(cr, x0, y0, widest + 50, h);
+    cairo_fill(cr);
+    double y = y0 + 6;
+    for (const auto& e : legend) {
+      cairo_set_source_rgb(cr, e.color.r, e.color.g, e.color.b);
+      if (e.line) {
+        cairo_set_line_width(cr, 2.5);
+        cairo_move_to(cr, x0 + 6, y + 7);
+        cairo_line_to(cr, x0 + 32, y + 7);
+        cairo_stroke(cr);
+      } else {
+        cairo_rectangle(cr, x0 + 6, y + 2, 26, 10);
+        cairo_fill(cr);
+      }
+      cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+      cairo_move_to(cr, x0 + 40, y + 11);
+      cairo_show_text(cr, e.label.c_str());
+      y += 17;
+    }
+  }
+  // Scale bar, bottom right: a round length near a fifth of the width.
+  if (metres_per_pixel > 0.0) {
+    const double target = width / 5.0 * metres_per_pixel;
+    const double p10 = std::pow(10.0, std::floor(std::log10(target)));
+    double len = p10;
+    for (double m : {2.0, 5.0, 10.0})
+      if (m * p10 <= target) len = m * p10;
+    const double px = len / metres_per_pixel;
+    const double x1 = width - 20, x0 = x1 - px, y = height - 20;
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+    cairo_rectangle(cr, x0 - 8, y - 22, px + 16, 30);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_set_line_width(cr, 3);
+    cairo_move_to(cr, x0, y);
+    cairo_line_to(cr, x1, y);
+    cairo_stroke(cr);
+    const std::string t =
+        len >= 1000 ? tick_label(len / 1000, 1) + " km" : tick_label(len, 1) + " m";
+    cairo_text_extents(cr, t.c_str(), &te);
+    cairo_move_to(cr, (x0 + x1) / 2 - te.x_advance / 2, y - 8);
+    cairo_show_text(cr, t.c_str());
+  }
+  // Title band.
+  cairo_translate(cr, 0, -top);
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+  cairo_set_font_size(cr, 15);
+  cairo_move_to(cr, 10, 24);
+  cairo_show_text(cr, title.c_str());
+  cairo_surface_flush(surface.get());
+  if (cairo_surface_write_to_png(surface.get(), path.c_str()) != CAIRO_STATUS_SUCCESS)
+    throw Error(path + ": cannot write the PNG map", Error::Kind::Runtime);
+}
+
 }  // namespace vigia::geo

@@ -61,4 +61,12 @@ std::string qml_fill(Rgba fill, Rgba outline, double outline_mm) {
                       prop("outline_width_unit", "MM") + prop("outline_style", "solid"));
 }
 
+std::string qml_renderer(const std::string& qml) {
+  const auto a = qml.find("<renderer-v2");
+  const std::string end = "</renderer-v2>";
+  const auto b = qml.find(end);
+  if (a == std::string::npos || b == std::string::npos) return {};
+  return qml.substr(a, b + end.size() - a);
+}
+
 }  // namespace vigia::geo

@@ -1,13 +1,16 @@
 #include "vigia/geo/raster_io.hpp"
 
 #include <gdal_priv.h>
+#include <gdal_utils.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
+#include <sstream>
 
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/gdal_session.hpp"
@@ -104,6 +107,57 @@ void write_raster_bands(const std::vector<const Raster<T>*>& bands,
   }
 }
 
+void write_zip(const std::string& path,
+               const std::vector<std::pair<std::string, std::string>>& files) {
+  gdal_init();
+  void* zip = CPLCreateZip(path.c_str(), nullptr);
+  if (!zip) throw Error(path + ": cannot create the archive", Error::Kind::Runtime);
+  bool ok = true;
+  for (const auto& [name, file] : files) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    const std::string bytes = buf.str();
+    ok = ok && in && !bytes.empty();
+    ok = ok && CPLCreateFileInZip(zip, name.c_str(), nullptr) == CE_None;
+    ok = ok && CPLWriteFileInZip(zip, bytes.data(), static_cast<int>(bytes.size())) == CE_None;
+    ok = ok && CPLCloseFileInZip(zip) == CE_None;
+  }
+  ok = CPLCloseZip(zip) == CE_None && ok;
+  if (!ok)
+    throw Error(path + ": cannot write the archive: " + gdal_last_error(), Error::Kind::Runtime);
+}
+
+Raster<std::uint8_t> hillshade(const Raster<float>& dem, double xy_scale) {
+  gdal_init();
+  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  std::unique_ptr<GDALDataset, DatasetCloser> src(
+      mem->Create("", dem.cols(), dem.rows(), 0, GDT_Float32, nullptr));
+  char pointer[64];
+  std::snprintf(pointer, sizeof pointer, "DATAPOINTER=%p",
+                static_cast<const void*>(dem.data().data()));
+  const char* band_options[] = {pointer, nullptr};
+  if (!src || src->AddBand(GDT_Float32, const_cast<char**>(band_options)) != CE_None)
+    throw Error("hillshade: cannot prepare the DEM: " + gdal_last_error(), Error::Kind::Runtime);
+  src->GetRasterBand(1)->SetNoDataValue(dem.nodata ? *dem.nodata : NAN);
+  auto gt = dem.transform.to_gdal();
+  src->SetGeoTransform(gt.data());
+  const std::string scale = std::to_string(xy_scale);
+  const char* argv[] = {"-of", "MEM", "-compute_edges", "-az",  "315", "-alt",
+                        "45",  "-s",  scale.c_str(),    nullptr};
+  GDALDEMProcessingOptions* opts = GDALDEMProcessingOptionsNew(const_cast<char**>(argv), nullptr);
+  int usage_error = 0;
+  std::unique_ptr<GDALDataset, DatasetCloser> out(GDALDataset::FromHandle(GDALDEMProcessing(
+      "", GDALDataset::ToHandle(src.get()), "hillshade", nullptr, opts, &usage_error)));
+  GDALDEMProcessingOptionsFree(opts);
+  if (!out) throw Error("hillshade: " + gdal_last_error("GDAL failed"), Error::Kind::Runtime);
+  Raster<std::uint8_t> shade = dem.like<std::uint8_t>(0, 0.0);
+  if (out->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, dem.cols(), dem.rows(), shade.data().data(),
+                                      dem.cols(), dem.rows(), GDT_Byte, 0, 0) != CE_None)
+    throw Error("hillshade: " + gdal_last_error("read failed"), Error::Kind::Runtime);
+  return shade;
+}
+
 template void write_raster(const Raster<std::uint8_t>&, const std::string&,
                            const RasterWriteOptions&);
 template void write_raster(const Raster<std::uint16_t>&, const std::string&,
@@ -115,6 +169,9 @@ template void write_raster(const Raster<std::int32_t>&, const std::string&,
 template void write_raster(const Raster<float>&, const std::string&, const RasterWriteOptions&);
 template void write_raster(const Raster<double>&, const std::string&, const RasterWriteOptions&);
 template void write_raster_bands(const std::vector<const Raster<float>*>&,
+                                 const std::vector<std::string>&, const std::string&,
+                                 const RasterWriteOptions&);
+template void write_raster_bands(const std::vector<const Raster<std::uint16_t>*>&,
                                  const std::vector<std::string>&, const std::string&,
                                  const RasterWriteOptions&);
 template void write_raster_bands(const std::vector<const Raster<std::uint8_t>*>&,

@@ -76,6 +76,17 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
     w.stop = smp[i].stop;
     out.push_back(w);
   };
+  // The lowest altitude allowed at a sample: what the plan flies there, or the terrain
+  // plus the clearance the route needs there, whichever is lower.
+  const double zone = space.options().base_zone_m;
+  const double clearance = space.aircraft().min_clearance_m;
+  const auto required = [&](std::size_t k) {
+    const double from_start = route.stops.front().base ? smp[k].s : INFINITY;
+    const double to_end = route.stops.back().base ? route.length_m - smp[k].s : INFINITY;
+    const double near = std::min(from_start, to_end);
+    const double need = smp[k].terrain_m + clearance * std::min(1.0, near / zone);
+    return std::min(smp[k].altitude_m, need);
+  };
   // Can the straight line from sample a to sample b stand for the samples between?
   const auto fits = [&](std::size_t a, std::size_t b) {
     const geo::Point2 p = smp[a].work, q = smp[b].work;
@@ -87,9 +98,10 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
                    : 0.0;
       const double ex = p.x + u * dx - smp[k].work.x, ey = p.y + u * dy - smp[k].work.y;
       if (ex * ex + ey * ey > tolerance_m * tolerance_m) return false;
-      // Straight between waypoints the altitude is linear: never under the plan.
+      // Straight between waypoints the altitude is linear: it must keep the clearance
+      // the plan keeps there (ramping from 0 at a base, as in fly()).
       const double z = smp[a].altitude_m + u * (smp[b].altitude_m - smp[a].altitude_m);
-      if (z < smp[k].altitude_m - 1e-6) return false;
+      if (z < required(k) - 1e-6) return false;
     }
     return true;
   };

@@ -54,7 +54,7 @@ void validate(const MissionConfig& c) {
   positive(c.route_time_limit_s, "route time limit", "seconds");
   positive(c.sample_spacing_m, "coverage sample spacing", "metres");
   positive(c.planning_cell_m, "planning cell", "metres");
-  if (c.link_mandatory && c.stations.empty())
+  if (c.link_mandatory && c.stations.empty() && c.station_list.empty())
     throw Error("a mandatory datalink needs ground stations (give the stations file)");
   for (const auto& b : c.bases) {
     if (!(b.x >= -180.0 && b.x <= 180.0 && b.y >= -90.0 && b.y <= 90.0))
@@ -77,13 +77,14 @@ std::unique_ptr<MissionResult> run_mission(const MissionConfig& config, const Pr
   r->seconds["area"] = since(t);
   const terrain::Dem& dem = r->area.dem;
 
-  if (!config.stations.empty()) {
+  if (!config.stations.empty())
+    r->stations = read_stations(config.stations, config.station_antenna_m, config.station_range_m);
+  r->stations.insert(r->stations.end(), config.station_list.begin(), config.station_list.end());
+  if (!r->stations.empty()) {
     t = std::chrono::steady_clock::now();
     LinkOptions lo = config.link;
     lo.ceiling_m = config.aircraft.ceiling_m;
-    r->link = compute_link_map(
-        dem, read_stations(config.stations, config.station_antenna_m, config.station_range_m), lo,
-        progress);
+    r->link = compute_link_map(dem, r->stations, lo, progress);
     r->seconds["link"] = since(t);
   }
 

@@ -21,6 +21,9 @@ MultiPolygon buffer(const std::vector<LineString>& lines, double distance);
 /// Polygons grown (or shrunk, distance < 0) by `distance`.
 MultiPolygon buffer(const MultiPolygon& mp, double distance);
 MultiPolygon intersection(const MultiPolygon& a, const MultiPolygon& b);
+/// Simplified polygons that stay inside the originals: shrunk by `tolerance`, then
+/// simplified (topology preserved) by the same tolerance.
+MultiPolygon simplify_inside(const MultiPolygon& mp, double tolerance);
 MultiPolygon difference(const MultiPolygon& a, const MultiPolygon& b);
 MultiPolygon union_of(const MultiPolygon& a, const MultiPolygon& b);
 /// The parts of `lines` inside `mp`.

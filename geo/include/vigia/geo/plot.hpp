@@ -4,6 +4,7 @@
 // tick labels, a title and a legend.
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,5 +35,35 @@ struct Panel {
 /// panel. Throws Error (Runtime) when the file cannot be written.
 void write_chart_png(const std::string& path, const std::vector<Panel>& panels, int width = 1200,
                      int panel_height = 360);
+
+/// An RGBA image (width x height, row-major, straight alpha) as a PNG.
+void write_png_rgba(const std::string& path, int width, int height,
+                    const std::vector<std::uint8_t>& rgba);
+
+/// Things drawn over a quick-look map, in the background image's pixel coordinates.
+struct MapLine {
+  std::vector<double> x, y;
+  Rgb color;
+  double width = 2.0;
+  bool dashed = false;
+};
+struct MapMarker {
+  double x = 0.0, y = 0.0;
+  Rgb color;
+  double size = 6.0;
+  std::string shape = "circle";  ///< circle, triangle, star
+};
+struct LegendEntry {
+  std::string label;
+  Rgb color;
+  bool line = false;  ///< a line sample, else a filled box
+};
+
+/// A quick-look map: an RGBA background of width x height pixels (row-major), the
+/// lines and markers over it, a title, a legend and a scale bar (`metres_per_pixel`).
+void write_map_png(const std::string& path, int width, int height,
+                   const std::vector<std::uint8_t>& rgba, const std::vector<MapLine>& lines,
+                   const std::vector<MapMarker>& markers, const std::string& title,
+                   const std::vector<LegendEntry>& legend, double metres_per_pixel);
 
 }  // namespace vigia::geo

@@ -17,4 +17,7 @@ std::string qml_marker(Rgba fill, double size_mm, const std::string& shape = "ci
 /// A single-symbol polygon style: fill (with its alpha) and outline.
 std::string qml_fill(Rgba fill, Rgba outline, double outline_mm = 0.4);
 
+/// The <renderer-v2> element of a style, for embedding in a QGIS project.
+std::string qml_renderer(const std::string& qml);
+
 }  // namespace vigia::geo

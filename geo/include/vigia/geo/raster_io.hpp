@@ -42,6 +42,16 @@ void write_raster_bands(const std::vector<const Raster<T>*>& bands,
                         const std::vector<std::string>& descriptions, const std::string& path,
                         const RasterWriteOptions& options);
 
+/// A shaded relief (GDAL's hillshade: sun from the north-west at 45°), 1-255, 0 where
+/// there is no data. `xy_scale`: metres per CRS unit (1 for projected DEMs, about
+/// 111 120 for degrees).
+Raster<std::uint8_t> hillshade(const Raster<float>& dem, double xy_scale);
+
+/// Writes a zip archive at `path` holding the given files (name in the archive,
+/// file on disk), through GDAL's zip writer. Used for KMZ.
+void write_zip(const std::string& path,
+               const std::vector<std::pair<std::string, std::string>>& files);
+
 /// A set of output files written as one: each file is first written under a
 /// temporary name next to its destination; commit() renames them all into place;
 /// if commit() is never reached (error, Ctrl-C), the destructor removes the

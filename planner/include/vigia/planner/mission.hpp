@@ -26,7 +26,8 @@ struct MissionConfig {
   Aircraft aircraft;  ///< its clearance and ceiling also bound the airspace
 
   // Datalink
-  std::string stations;  ///< CSV or OGR points; empty: no link analysis
+  std::string stations;               ///< CSV or OGR points; empty: no link analysis from a file
+  std::vector<Station> station_list;  ///< stations given inline (added to the file's)
   double station_antenna_m = 10.0;
   double station_range_m = 200000.0;
   LinkOptions link;
@@ -45,7 +46,8 @@ struct MissionConfig {
   double select_time_limit_s = 20.0;
 
   // Routes
-  std::vector<geo::Point2> bases;  ///< lon/lat; one for all aircraft or one each
+  std::vector<geo::Point2> bases;       ///< lon/lat; one for all aircraft or one each
+  std::vector<std::string> base_names;  ///< optional, for the outputs
   int aircraft_count = 1;
   double loiter_s = 300.0;
   int persistent = 0;  ///< > 0: a persistent patrol with this many aircraft on the cycle
@@ -62,6 +64,7 @@ void validate(const MissionConfig& config);
 struct MissionResult {
   MissionConfig config;
   Area area;
+  std::vector<Station> stations;  ///< those the link map was computed for
   std::optional<LinkMap> link;
   std::vector<Candidate> candidates;  ///< those with room to circle
   long long candidates_without_room = 0;

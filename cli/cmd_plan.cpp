@@ -1,0 +1,113 @@
+// vigia plan SCENARIO.toml: one scenario file in, a complete mission package out
+// (docs/plan.md, docs/scenario.md).
+
+#include <filesystem>
+#include <iostream>
+
+#include "commands.hpp"
+#include "console.hpp"
+#include "outputs.hpp"
+#include "vigia/geo/error.hpp"
+#include "vigia/planner/package.hpp"
+#include "vigia/planner/scenario.hpp"
+
+namespace vigia::cli {
+
+namespace {
+
+struct PlanArgs {
+  std::string scenario;
+  std::string out;
+  double time_limit = 0.0;
+  int threads = -1;
+  bool overwrite = false;
+  bool json = false;
+  bool quiet = false;
+};
+
+int run(const PlanArgs& a) {
+  planner::Scenario sc = planner::read_scenario(a.scenario);
+  if (a.time_limit > 0.0) sc.mission.route_time_limit_s = a.time_limit;
+  if (a.threads >= 0) sc.mission.threads = a.threads;
+  const std::string out = a.out.empty() ? sc.output_dir : a.out;
+  if (out.empty())
+    throw Error(a.scenario +
+                ": no output folder (give [output] directory in the scenario, or --out DIR)");
+  StagingDir staging(out, a.overwrite);
+  auto progress = make_progress(a.quiet || a.json);
+  const auto m = planner::run_mission(sc.mission, *progress);
+  for (const auto& w : m->area.warnings) std::cerr << "vigia: warning: " << w << '\n';
+  planner::PackageInfo info{sc.name, std::filesystem::absolute(sc.path).string(), sc.sha256,
+                            command_line()};
+  const auto files = planner::write_package(*m, info, staging.path(), *progress);
+  progress->throw_if_cancelled();
+  staging.commit();
+
+  const nlohmann::json r = planner::mission_report(*m);
+  if (a.json) {
+    nlohmann::json j = r;
+    j["output"] = staging.destination();
+    nlohmann::json listing = nlohmann::json::array();
+    for (const auto& f : files) listing.push_back(f.name);
+    j["files"] = listing;
+    std::cout << j.dump(2) << '\n';
+    return 0;
+  }
+  std::cout << "vigia plan: " << sc.name << '\n';
+  if (r.contains("sorties")) {
+    const auto& s = r["sorties"];
+    std::cout << "  " << s["aircraft"].get<int>() << " aircraft from " << sc.mission.bases.size()
+              << " base(s): " << fixed(100.0 * s["coverage_by_weight"].get<double>(), 1)
+              << " % of the corridor seen by weight ("
+              << fixed(100.0 * s["coverage_by_area"].get<double>(), 1) << " % by area), "
+              << fixed(s["km2_per_flight_hour"].get<double>(), 1) << " km² per flight hour\n"
+              << "  " << fixed(s["km_flown"].get<double>(), 0) << " km flown in "
+              << fixed(s["flight_hours"].get<double>(), 1) << " flight hours, lowest clearance "
+              << (s["min_clearance_m"].is_number() ? fixed(s["min_clearance_m"].get<double>(), 0)
+                                                   : std::string("n/a"))
+              << " m";
+    if (s["link_fraction"].is_number())
+      std::cout << ", datalink " << fixed(100.0 * s["link_fraction"].get<double>(), 1)
+                << " % of the time (longest outage "
+                << fixed(s["longest_outage_min"].get<double>(), 1) << " min)";
+    std::cout << '\n';
+  }
+  if (r.contains("patrol")) {
+    const auto& p = r["patrol"];
+    std::cout << "  patrol cycle " << fixed(p["cycle_km"].get<double>(), 1) << " km every "
+              << fixed(p["period_min"].get<double>(), 1) << " min with "
+              << p["aircraft_on_cycle"].get<int>() << " aircraft: worst revisit "
+              << (p["revisit_worst_min"].is_number()
+                      ? fixed(p["revisit_worst_min"].get<double>(), 1)
+                      : std::string("n/a"))
+              << " min, " << fixed(100.0 * p["seen_weight_fraction"].get<double>(), 1)
+              << " % of the corridor weight watched\n";
+  }
+  std::cout << "  outputs in " << staging.destination() << "/ (" << files.size()
+            << " files): report.md, plan.qgs (QGIS), plan.kmz (Google Earth), *.plan and "
+               "*.waypoints (QGroundControl), quicklook.png\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_plan_command(CLI::App& app, Runner& runner) {
+  auto a = std::make_shared<PlanArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "plan",
+      "A whole mission from one scenario file: coverage, routes, link, package for QGIS, "
+      "Google Earth and ground control");
+  cmd->add_option("scenario", a->scenario, "Scenario file (TOML; see docs/scenario.md)")
+      ->required();
+  cmd->add_option("--out", a->out, "Output folder (default: [output] directory of the scenario)");
+  cmd->add_option("--time-limit", a->time_limit,
+                  "Seconds for the route optimiser (default: the scenario's)");
+  cmd->add_option("--threads", a->threads, "Threads (default: the scenario's, else all cores)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--overwrite", a->overwrite, "Replace an existing output folder");
+  cmd->add_flag("--json", a->json, "Print the report as JSON");
+  cmd->add_flag("-q,--quiet", a->quiet, "No progress display");
+  cmd->callback([a, &runner] { runner = [a] { return run(*a); }; });
+}
+
+}  // namespace vigia::cli

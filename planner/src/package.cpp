@@ -1,0 +1,383 @@
+#include "vigia/planner/package.hpp"
+
+#include <bit>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "vigia/geo/error.hpp"
+#include "vigia/geo/plot.hpp"
+#include "vigia/geo/qml.hpp"
+#include "vigia/geo/raster_io.hpp"
+#include "vigia/geo/vector_write.hpp"
+
+namespace vigia::planner {
+
+namespace fs = std::filesystem;
+
+// Written in package_formats.cpp.
+void write_kml_files(const std::string& dir, const MissionResult& m, const PackageInfo& info,
+                     std::vector<PackageFile>& files);
+void write_qgis_project(const std::string& path, const MissionResult& m, const PackageInfo& info,
+                        const std::vector<PackageFile>& files);
+
+namespace {
+
+struct Grids {
+  geo::Raster<std::uint16_t> times, aircraft;
+  geo::Raster<float> first_seen;
+  geo::Raster<float> revisit_worst, revisit_mean, watched;
+};
+
+Grids cell_grids(const MissionResult& m) {
+  const terrain::Dem& dem = m.area.dem;
+  Grids g;
+  g.times = dem.elevation.like<std::uint16_t>(65535, 65535.0);
+  g.aircraft = dem.elevation.like<std::uint16_t>(65535, 65535.0);
+  g.first_seen = dem.elevation.like<float>(NAN, std::nan(""));
+  const PathCoverage* cov = nullptr;
+  if (const SortiePlan* p = m.sorties()) cov = &p->coverage;
+  if (m.patrol) cov = &m.patrol->coverage;
+  const bool patrol = m.patrol.has_value();
+  if (patrol) {
+    g.revisit_worst = dem.elevation.like<float>(NAN, std::nan(""));
+    g.revisit_mean = dem.elevation.like<float>(NAN, std::nan(""));
+    g.watched = dem.elevation.like<float>(NAN, std::nan(""));
+  }
+  for (int r = 0; r < dem.rows(); ++r)
+    for (int c = 0; c < dem.cols(); ++c) {
+      const std::int32_t id = m.targets.id(r, c);
+      if (id < 0) continue;
+      const auto t = static_cast<std::size_t>(id);
+      const bool has = cov && t < cov->count.size();
+      g.times(r, c) = has ? std::min<std::uint16_t>(cov->count[t], 65534) : 0;
+      const int n = has ? std::popcount(cov->aircraft[t]) : 0;
+      g.aircraft(r, c) = static_cast<std::uint16_t>(patrol && n > 0 ? m.config.persistent : n);
+      if (has && !std::isnan(cov->first_seen_s[t]))
+        g.first_seen(r, c) = static_cast<float>(cov->first_seen_s[t] / 60.0);
+      if (patrol && t < m.patrol->per_target.size()) {
+        const Revisit& rv = m.patrol->per_target[t];
+        g.watched(r, c) = static_cast<float>(rv.watched_fraction);
+        if (!std::isnan(rv.worst_s)) {
+          g.revisit_worst(r, c) = static_cast<float>(rv.worst_s / 60.0);
+          g.revisit_mean(r, c) = static_cast<float>(rv.mean_s / 60.0);
+        }
+      }
+    }
+  return g;
+}
+
+/// The quick-look map: hillshade, coverage classes, corridor, routes, points, bases.
+void write_quicklook(const std::string& path, const MissionResult& m, const Grids& g,
+                     const geo::Raster<std::uint8_t>& shade, const std::string& title) {
+  const terrain::Dem& dem = m.area.dem;
+  const double cw = dem.metric.cell_width(dem.rows() / 2.0);
+  const double ch = dem.metric.cell_height(dem.rows() / 2.0);
+  const double wm = dem.cols() * cw, hm = dem.rows() * ch;
+  const double mpp = std::max(wm / 1400.0, hm / 1100.0);
+  const int w = std::max(1, static_cast<int>(wm / mpp));
+  const int h = std::max(1, static_cast<int>(hm / mpp));
+  std::vector<std::uint8_t> rgba(static_cast<std::size_t>(w) * h * 4, 0);
+  for (int y = 0; y < h; ++y) {
+    const int r = std::clamp(static_cast<int>((y + 0.5) * mpp / ch), 0, dem.rows() - 1);
+    for (int x = 0; x < w; ++x) {
+      const int c = std::clamp(static_cast<int>((x + 0.5) * mpp / cw), 0, dem.cols() - 1);
+      std::uint8_t* p = &rgba[(static_cast<std::size_t>(y) * w + x) * 4];
+      const double s = shade(r, c) == 0 ? 200.0 : 60.0 + 0.75 * shade(r, c);
+      double R = s, G = s, B = s;
+      if (g.times(r, c) != 65535) {
+        const geo::Rgba k = coverage_colour(g.times(r, c));
+        const double a = k.a / 255.0;
+        R = (1 - a) * R + a * k.r;
+        G = (1 - a) * G + a * k.g;
+        B = (1 - a) * B + a * k.b;
+      }
+      p[0] = static_cast<std::uint8_t>(R);
+      p[1] = static_cast<std::uint8_t>(G);
+      p[2] = static_cast<std::uint8_t>(B);
+      p[3] = 255;
+    }
+  }
+  const FlightSpace& space = *m.space;
+  const auto to_px = [&](geo::Point2 work) {
+    const terrain::GridPoint gp = space.to_grid(work);
+    return std::pair{(gp.col + 0.5) * cw / mpp, (gp.row + 0.5) * ch / mpp};
+  };
+  std::vector<geo::MapLine> lines;
+  // The border.
+  for (const auto& l : m.area.frame.border) {
+    geo::MapLine ml{{}, {}, {0.15, 0.15, 0.15}, 1.8, true};
+    for (const auto& p : l) {
+      const auto [x, y] = to_px(p);
+      ml.x.push_back(x);
+      ml.y.push_back(y);
+    }
+    lines.push_back(ml);
+  }
+  const geo::Rgb route_colours[] = {{0.85, 0.1, 0.1}, {0.1, 0.3, 0.9},   {0.6, 0.1, 0.7},
+                                    {0.95, 0.5, 0.0}, {0.0, 0.55, 0.55}, {0.5, 0.3, 0.1}};
+  int k = 0;
+  for (const auto& nr : named_routes(m)) {
+    geo::MapLine ml{{}, {}, route_colours[k++ % 6], 2.2, nr.role != "sortie" && nr.role != "cycle"};
+    double next = 0.0;
+    for (const auto& q : nr.route->samples) {
+      if (q.s < next) continue;
+      next = q.s + mpp / 2;
+      const auto [x, y] = to_px(q.work);
+      ml.x.push_back(x);
+      ml.y.push_back(y);
+    }
+    lines.push_back(ml);
+  }
+  std::vector<geo::MapMarker> markers;
+  for (const auto& p : m.points) {
+    const auto [x, y] = to_px(p.work_xy);
+    markers.push_back({x, y, {0.15, 0.45, 0.85}, 6.0, "triangle"});
+  }
+  const geo::Transformer to_work(geo::SpatialRef::wgs84(), m.area.work_crs);
+  for (const auto& b : m.config.bases) {
+    const auto [x, y] = to_px(to_work(b));
+    markers.push_back({x, y, {1.0, 0.85, 0.1}, 11.0, "star"});
+  }
+  for (const auto& s : m.stations) {
+    const auto [x, y] = to_px(to_work(s.lonlat));
+    markers.push_back({x, y, {0.9, 0.9, 0.9}, 7.0, "circle"});
+  }
+  std::vector<geo::LegendEntry> legend = {
+      {"corridor never seen", {215 / 255.0, 25 / 255.0, 28 / 255.0}, false},
+      {"seen 1-2 times", {253 / 255.0, 174 / 255.0, 97 / 255.0}, false},
+      {"seen 3-5 times", {1.0, 1.0, 140 / 255.0}, false},
+      {"seen 6-20 times", {145 / 255.0, 207 / 255.0, 96 / 255.0}, false},
+      {"seen more often", {26 / 255.0, 150 / 255.0, 65 / 255.0}, false},
+      {"border", {0.15, 0.15, 0.15}, true}};
+  k = 0;
+  for (const auto& nr : named_routes(m)) legend.push_back({nr.name, route_colours[k++ % 6], true});
+  geo::write_map_png(path, w, h, rgba, lines, markers, title, legend, mpp);
+}
+
+geo::OutLayer stations_layer(const MissionResult& m) {
+  geo::OutLayer l{"stations",
+                  geo::SpatialRef::wgs84(),
+                  {},
+                  "ground control stations",
+                  geo::qml_marker({240, 240, 240, 255}, 3.5, "square")};
+  for (std::size_t i = 0; i < m.stations.size(); ++i) {
+    const Station& s = m.stations[i];
+    long long cells = 0;
+    if (m.link && i < m.link->cells_served.size()) cells = m.link->cells_served[i];
+    l.features.push_back({s.lonlat,
+                          {{"name", s.name},
+                           {"antenna_agl_m", s.antenna_agl_m},
+                           {"range_km", s.range_m / 1000.0},
+                           {"cells_served", cells}}});
+  }
+  return l;
+}
+
+geo::OutLayer candidates_layer(const MissionResult& m) {
+  geo::OutLayer l{"candidates",
+                  geo::SpatialRef::wgs84(),
+                  {},
+                  "candidate observation points",
+                  geo::qml_marker({150, 150, 150, 160}, 1.2)};
+  for (std::size_t i = 0; i < m.candidates.size(); ++i) {
+    const Candidate& c = m.candidates[i];
+    double w = 0.0;
+    for (auto q = m.sets.offset[i]; q < m.sets.offset[i + 1]; ++q)
+      for (std::uint32_t t = m.sets.runs[q].first; t < m.sets.runs[q].first + m.sets.runs[q].count;
+           ++t)
+        w += m.sets.weight[t];
+    l.features.push_back({geo::Point3{c.lonlat.x, c.lonlat.y, c.altitude_m},
+                          {{"altitude_amsl_m", c.altitude_m},
+                           {"floor_m", c.floor_m},
+                           {"tier", static_cast<long long>(c.tier)},
+                           {"covered_weight", w}}});
+  }
+  return l;
+}
+
+}  // namespace
+
+geo::Rgba coverage_colour(int times) {
+  if (times <= 0) return {215, 25, 28, 150};  // in the corridor, never seen
+  if (times <= 2) return {253, 174, 97, 170};
+  if (times <= 5) return {255, 255, 140, 170};
+  if (times <= 20) return {145, 207, 96, 180};
+  return {26, 150, 65, 190};
+}
+
+std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo& info,
+                                       const std::string& dir, const Progress& progress) {
+  std::vector<PackageFile> files;
+  const auto file = [&](const std::string& name, const std::string& what) {
+    files.push_back({name, what});
+    return (fs::path(dir) / name).string();
+  };
+  ProgressCounter counter(progress, "writing the package", 9);
+  const terrain::Dem& dem = m.area.dem;
+  auto meta = geo::provenance(info.command_line);
+  if (!info.scenario_path.empty()) meta["VIGIA_SCENARIO"] = info.scenario_path;
+  if (!info.scenario_sha256.empty()) meta["VIGIA_SCENARIO_SHA256"] = info.scenario_sha256;
+  geo::RasterWriteOptions cog;
+  cog.format = geo::RasterFormat::COG;
+  cog.metadata = meta;
+
+  // Rasters.
+  const Grids g = cell_grids(m);
+  geo::write_raster_bands<std::uint16_t>(
+      {&g.times, &g.aircraft},
+      {"times seen (samples along the paths; 0 = never, 65535 = outside the corridor)",
+       "aircraft seeing the cell"},
+      file("coverage.tif", "coverage: band 1 times seen, band 2 aircraft seeing it (COG)"), cog);
+  {
+    geo::RasterWriteOptions o = cog;
+    o.overview_resampling = "AVERAGE";
+    o.band_description = "minutes after take-off when first seen (NaN: never)";
+    geo::write_raster(g.first_seen, file("first_seen.tif", "first time seen, minutes (COG)"), o);
+    if (m.patrol) {
+      geo::write_raster_bands<float>(
+          {&g.revisit_worst, &g.revisit_mean, &g.watched},
+          {"worst revisit, minutes", "mean revisit, minutes", "fraction of time watched"},
+          file("revisit.tif", "persistent patrol: worst and mean revisit, fraction watched (COG)"),
+          o);
+    }
+    if (m.link) {
+      o.band_description = "lowest altitude AMSL with datalink, m (NaN: none under the ceiling)";
+      geo::write_raster(m.link->lowest,
+                        file("link_lowest_altitude.tif", "lowest datalink altitude AMSL (COG)"), o);
+    }
+    geo::write_raster_bands<float>(
+        {&m.area.airspace.min_alt, &m.area.airspace.max_alt},
+        {"lowest allowed altitude AMSL, m", "highest allowed altitude AMSL, m"},
+        file("airspace_band.tif", "permitted altitude band: lowest and highest AMSL (COG)"), o);
+  }
+  const geo::Raster<std::uint8_t> shade =
+      geo::hillshade(dem.elevation, dem.crs.is_geographic() ? 111120.0 : dem.crs.linear_unit_m());
+  {
+    geo::RasterWriteOptions o = cog;
+    o.overview_resampling = "AVERAGE";
+    o.band_description = "hillshade (0 = no data)";
+    geo::write_raster(shade, file("hillshade.tif", "shaded relief of the DEM (COG)"), o);
+  }
+  counter.add();
+
+  // Vectors.
+  std::vector<geo::OutLayer> layers = mission_layers(m);
+  layers.push_back(stations_layer(m));
+  layers.push_back(candidates_layer(m));
+  geo::write_gpkg(file("plan.gpkg", "every vector layer, with QGIS styles"), layers);
+  counter.add();
+  write_profile_csv(file("route_profile.csv", "altitude profile along each route"), m);
+  write_profile_png(file("route_profile.png", "altitude profiles, chart"), m);
+  counter.add();
+
+  // Ground control.
+  for (const GcsMission& gm : gcs_missions(m)) {
+    write_qgc_plan(file(gm.name + ".plan", "QGroundControl plan: " + gm.name), gm, m);
+    write_qgc_wpl(file(gm.name + ".waypoints", "MAVLink QGC WPL 110: " + gm.name), gm);
+  }
+  counter.add();
+  write_kml_files(dir, m, info, files);
+  counter.add();
+
+  // Report and quick-look.
+  nlohmann::json report = mission_report(m);
+  report["plan"] = {{"name", info.name},
+                    {"scenario", info.scenario_path},
+                    {"scenario_sha256", info.scenario_sha256},
+                    {"command", info.command_line},
+                    {"version", meta["VIGIA_VERSION"]},
+                    {"git_hash", meta["VIGIA_GIT_HASH"]}};
+  write_quicklook(file("quicklook.png", "quick-look map: hillshade, coverage, routes"), m, g, shade,
+                  "vigia plan: " + info.name);
+  counter.add();
+  file("plan.qgs", "QGIS project opening everything");
+  file("report.json", "every figure of every stage");
+  file("report.md", "the report for people");
+  write_qgis_project((fs::path(dir) / "plan.qgs").string(), m, info, files);
+  counter.add();
+  nlohmann::json listing = nlohmann::json::array();
+  for (const auto& f : files) listing.push_back({{"file", f.name}, {"what", f.what}});
+  report["files"] = listing;
+  std::ofstream((fs::path(dir) / "report.json").string()) << report.dump(2) << '\n';
+  std::string md = mission_report_markdown(report);
+  md.replace(0, md.find('\n'), "# Patrol plan: " + info.name);
+  md += "\n![quick-look map](quicklook.png)\n\n## Files\n\n| file | what |\n|---|---|\n";
+  for (const auto& f : files) md += "| `" + f.name + "` | " + f.what + " |\n";
+  md += "\nScenario `" + info.scenario_path + "` (sha256 " + info.scenario_sha256.substr(0, 16) +
+        "…), vigia " + meta["VIGIA_VERSION"] + " (" + meta["VIGIA_GIT_HASH"] + ").\n";
+  std::ofstream((fs::path(dir) / "report.md").string()) << md;
+  counter.finish();
+  return files;
+}
+
+std::vector<GcsMission> gcs_missions(const MissionResult& m) {
+  std::vector<GcsMission> out;
+  const FlightSpace& space = *m.space;
+  // A route's waypoints as mission items. A route that does not start the flight
+  // drops its first waypoint (where the previous one ended); one that does not end
+  // it flies on through its last instead of landing.
+  const auto add_route = [&](GcsMission& gm, const FlownRoute& r, bool first, bool last) {
+    const std::vector<Waypoint> wps = waypoints(space, r);
+    for (std::size_t i = 0; i < wps.size(); ++i) {
+      const Waypoint& w = wps[i];
+      if (i == 0 && !first) continue;
+      GcsMission::Item it;
+      it.position = {w.lonlat.x, w.lonlat.y, w.altitude_m};
+      it.yaw_unset = true;
+      if (i == 0) {
+        it.command = 22;  // MAV_CMD_NAV_TAKEOFF: param1 minimum pitch (fixed wing), param4 yaw
+        it.params[0] = 15.0;
+        // The altitude the climb-out aims for: the next waypoint's.
+        it.position.z = wps.size() > 1 ? wps[1].altitude_m : w.altitude_m;
+      } else if (w.kind == LegKind::Loiter) {
+        it.command = 19;  // MAV_CMD_NAV_LOITER_TIME: time s, heading required, radius (< 0: CCW)
+        it.params[0] = std::round(w.loiter_s);
+        it.params[2] = -w.radius_m;
+        it.yaw_unset = false;  // param4: cross-track exit, 0
+      } else if (i + 1 == wps.size() && last) {
+        it.command = 21;  // MAV_CMD_NAV_LAND: param1 abort altitude, param4 yaw
+        it.position.z = w.ground_m;
+      } else {
+        it.command = 16;  // MAV_CMD_NAV_WAYPOINT: hold, acceptance radius, pass radius, yaw
+      }
+      gm.items.push_back(it);
+    }
+  };
+  const geo::Transformer to_work(geo::SpatialRef::wgs84(), m.area.work_crs);
+  if (const SortiePlan* p = m.sorties()) {
+    for (std::size_t k = 0; k < p->routes.size(); ++k) {
+      const FlownRoute& r = p->routes[k];
+      if (r.samples.empty()) continue;
+      GcsMission gm;
+      gm.name = "aircraft_" + std::to_string(k + 1);
+      const geo::Point2 base = m.config.bases[m.config.bases.size() == 1 ? 0 : k];
+      gm.home = {base.x, base.y, space.terrain(to_work(base))};
+      add_route(gm, r, true, true);
+      out.push_back(gm);
+    }
+  } else if (m.patrol) {
+    const PatrolPlan& pp = *m.patrol;
+    GcsMission gm;
+    gm.name = "patrol";
+    const geo::Point2 base = m.config.bases.front();
+    gm.home = {base.x, base.y, space.terrain(to_work(base))};
+    add_route(gm, pp.transit_out, true, false);
+    const std::size_t loop_start = gm.items.size();
+    add_route(gm, pp.cycle, false, false);
+    // Laps: fly the cycle, then jump back to its first item (MAV_CMD_DO_JUMP: param1
+    // the item to jump to, param2 how many more times).
+    GcsMission::Item jump;
+    jump.command = 177;
+    jump.has_position = false;
+    jump.params[0] = static_cast<double>(loop_start);  // index into items, fixed when written
+    jump.params[1] = std::max(0.0, std::floor(pp.laps_per_sortie) - 1.0);
+    gm.items.push_back(jump);
+    add_route(gm, pp.transit_back, false, true);
+    out.push_back(gm);
+  }
+  return out;
+}
+
+}  // namespace vigia::planner

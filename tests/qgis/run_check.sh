@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs `vigia plan` on a scenario and checks the package in real QGIS.
+# Usage: run_check.sh VIGIA SCENARIO OUT_DIR [SCREENSHOT.png]
+set -euo pipefail
+vigia=$1 scenario=$2 out=$3 shot=${4:-$3/qgis_render.png}
+"$vigia" plan "$scenario" --out "$out" --overwrite --time-limit 10 -q
+exec /usr/bin/python3 "$(dirname "$0")/check_plan.py" "$out" "$shot"
