@@ -17,4 +17,5 @@ work=${VIGIA_BENCH_WORK:-/tmp/vigia-bench}
   --vigia build/cli/vigia "$@"
 ./build/benchmarks/vigia_bench_select --data "$data" --out benchmarks/results
 ./build/benchmarks/vigia_bench_orienteering --data "$data/op" --out benchmarks/results
+./build/benchmarks/vigia_bench_scale --data "$data" --work "$work" --out benchmarks/results "$@"
 echo "benchmarks: results in benchmarks/results/"

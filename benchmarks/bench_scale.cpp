@@ -1,0 +1,580 @@
+// Border-scale benchmarks: the real Bolivia-Argentina border line laid over a seeded
+// synthetic DEM of its whole extent (Altiplano in the west falling through the
+// Cordillera Oriental and the Subandean ridges to the Chaco plain in the east; the
+// real tiles are not available offline, so the terrain is SYNTHETIC), planned end
+// to end with `vigia plan`'s pipeline; kernel throughput, thread scaling, and how
+// time and memory grow with corridor length, resolution, candidates and aircraft.
+//
+//   vigia_bench_scale --data ../shared/data --work /tmp/vigia-bench --out benchmarks/results
+//
+// Every planning run happens in a child process (this program re-run with --one), so
+// each run's peak memory is its own. Writes results/scale.{json,md} and PNG plots.
+
+#include <omp.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+
+#include "bench_common.hpp"
+#include "vigia/geo/geometry_ops.hpp"
+#include "vigia/geo/plot.hpp"
+#include "vigia/geo/raster_io.hpp"
+#include "vigia/geo/vector_io.hpp"
+#include "vigia/planner/mission.hpp"
+#include "vigia/terrain/coverage.hpp"
+#include "vigia/terrain/dem_io.hpp"
+#include "vigia/terrain/synthetic.hpp"
+#include "vigia/terrain/viewshed.hpp"
+
+using namespace vigia;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string fmt(double v, int d) {
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(d);
+  s << v;
+  return s.str();
+}
+
+long peak_rss_kib() {
+  const std::string v = bench::first_line_of("/proc/self/status", "VmHWM");
+  return v.empty() ? 0 : std::stol(v);
+}
+
+constexpr int kUtm20S = 32720;
+
+/// Elevation of the synthetic border terrain at UTM 20S position (x, y): a base
+/// falling from the Altiplano (about 3 900 m west of x = 150 km) through the
+/// Cordillera Oriental and the Subandean ridges to the Chaco (about 300 m east of
+/// x = 470 km), plus seeded fractal relief whose amplitude follows the same belts.
+double border_terrain(double x, double y, double cell) {
+  static const terrain::TerrainShape shape = [] {
+    terrain::TerrainShape s;
+    s.relief_m = 1.0;
+    s.base_m = 0.0;
+    s.wavelength_m = 25000.0;
+    s.ridged = 0.6;
+    s.seed = 2026;
+    return s;
+  }();
+  const double km = x / 1000.0;
+  const auto lerp = [](double a, double b, double t) {
+    return a + (b - a) * std::clamp(t, 0.0, 1.0);
+  };
+  double base, relief;
+  if (km < 150) {
+    base = 3900;  // Altiplano
+    relief = 700;
+  } else if (km < 330) {
+    base = lerp(3900, 2300, (km - 150) / 180);  // Cordillera Oriental
+    relief = 2400;
+  } else if (km < 470) {
+    base = lerp(2300, 500, (km - 330) / 140);  // Subandean ridges
+    relief = lerp(2000, 300, (km - 330) / 140);
+  } else {
+    base = lerp(500, 280, (km - 470) / 100);  // Chaco plain
+    relief = 40;
+  }
+  return base + relief * terrain::synthetic_height(x, y, shape, cell);
+}
+
+struct Extent {
+  double x0, y0, x1, y1;
+};
+
+/// The border (as read, in UTM 20S) from its west end up to `fraction` of its length.
+std::vector<geo::LineString> border_part(const std::vector<geo::LineString>& border,
+                                         double fraction) {
+  double total = 0.0;
+  for (const auto& l : border)
+    for (std::size_t i = 1; i < l.size(); ++i)
+      total += std::hypot(l[i].x - l[i - 1].x, l[i].y - l[i - 1].y);
+  std::vector<geo::LineString> out;
+  double left = fraction * total;
+  for (const auto& l : border) {
+    geo::LineString part{l.front()};
+    for (std::size_t i = 1; i < l.size() && left > 0; ++i) {
+      const double seg = std::hypot(l[i].x - l[i - 1].x, l[i].y - l[i - 1].y);
+      if (seg <= left) {
+        part.push_back(l[i]);
+        left -= seg;
+      } else {
+        const double t = left / seg;
+        part.push_back(
+            {l[i - 1].x + t * (l[i].x - l[i - 1].x), l[i - 1].y + t * (l[i].y - l[i - 1].y)});
+        left = 0;
+      }
+    }
+    if (part.size() > 1) out.push_back(part);
+    if (left <= 0) break;
+  }
+  return out;
+}
+
+/// Writes the synthetic DEM covering the border part (plus margins) at `cell` metres
+/// as a tiled GeoTIFF (cached by name) and returns its path and size.
+std::pair<std::string, std::pair<int, int>> make_dem(const std::string& work,
+                                                     const std::vector<geo::LineString>& part,
+                                                     double cell, const std::string& tag) {
+  Extent e{INFINITY, INFINITY, -INFINITY, -INFINITY};
+  for (const auto& l : part)
+    for (const auto& p : l) {
+      e.x0 = std::min(e.x0, p.x);
+      e.y0 = std::min(e.y0, p.y);
+      e.x1 = std::max(e.x1, p.x);
+      e.y1 = std::max(e.y1, p.y);
+    }
+  // 15 km of own side (Bolivia, north) beyond the corridor, 10 km south, 8 km at the ends.
+  e.x0 -= 8000;
+  e.x1 += 8000;
+  e.y0 -= 12000;
+  e.y1 += 22000;
+  const int cols = static_cast<int>(std::ceil((e.x1 - e.x0) / cell));
+  const int rows = static_cast<int>(std::ceil((e.y1 - e.y0) / cell));
+  const std::string path = work + "/border_" + tag + ".tif";
+  if (!fs::exists(path)) {
+    std::cerr << "scale: generating the synthetic " << cols << " x " << rows << " DEM at " << cell
+              << " m (" << path << ")\n";
+    geo::Raster<float> z(cols, rows);
+    z.transform = {e.x0, cell, 0.0, e.y0 + rows * cell, 0.0, -cell};
+    z.crs_wkt = geo::SpatialRef::from_epsg(kUtm20S).wkt();
+#pragma omp parallel for schedule(dynamic, 16)
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c)
+        z(r, c) = static_cast<float>(
+            border_terrain(e.x0 + (c + 0.5) * cell, e.y0 + (rows - r - 0.5) * cell, cell));
+    geo::RasterWriteOptions o;
+    o.compress = "NONE";
+    o.metadata["VIGIA_SYNTHETIC"] = "seeded synthetic terrain (bench_scale.cpp), not real";
+    geo::write_raster(z, path + ".tmp.tif", o);
+    fs::rename(path + ".tmp.tif", path);
+  }
+  return {path, {cols, rows}};
+}
+
+// ---- one planning run (child process) ------------------------------------------------
+
+int run_one(const json& cfg) {
+  planner::MissionConfig c;
+  c.area.dem = {cfg["dem"].get<std::string>()};
+  c.area.border = cfg["border"].get<std::string>();
+  c.area.own_territory = cfg["own"].get<std::string>();
+  c.area.own_where = "A3 = 'BOL'";
+  c.aircraft = planner::aircraft_preset("mohajer6");
+  c.area.airspace.clearance_m = c.aircraft.min_clearance_m;
+  c.area.airspace.ceiling_m = c.aircraft.ceiling_m;
+  c.bases = {{cfg["base_lon"].get<double>(), cfg["base_lat"].get<double>()}};
+  c.aircraft_count = cfg["aircraft"].get<int>();
+  c.task = planner::sensor_task(cfg["task"].get<std::string>());
+  c.spacing_m = cfg["spacing_km"].get<double>() * 1000.0;
+  c.tiers = cfg["tiers"].get<int>();
+  c.aggregate = cfg["aggregate"].get<int>();
+  c.points = cfg["points"].get<int>();
+  c.loiter_s = 180.0;
+  c.route_time_limit_s = cfg["time_limit"].get<double>();
+  c.threads = cfg["threads"].get<int>();
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto m = planner::run_mission(c);
+  json r;
+  r["seconds_total"] = bench::seconds_since(t0);
+  for (const auto& [k, v] : m->seconds) r["seconds"][k] = v;
+  r["peak_rss_mib"] = peak_rss_kib() / 1024.0;
+  r["dem_cells"] = static_cast<long long>(m->area.dem.cols()) * m->area.dem.rows();
+  r["candidates"] = m->candidates.size();
+  r["targets"] = m->targets.weight.size();
+  r["corridor_cells"] = m->area.corridor.cells;
+  r["border_km"] = m->area.frame.border_length_m / 1000.0;
+  const auto* p = m->sorties();
+  r["coverage_by_weight"] =
+      p && m->targets.total_weight() > 0 ? p->coverage.weight / m->targets.total_weight() : 0.0;
+  r["flight_hours"] = p ? p->flight_hours : 0.0;
+  r["km_flown"] = p ? p->km_flown : 0.0;
+  r["viewsheds_along_paths"] = 0;
+  long long vs = 0;
+  for (const auto& f : m->fleet) vs += f.coverage.viewsheds;
+  r["viewsheds_along_paths"] = vs;
+  std::cout << r.dump() << '\n';
+  return 0;
+}
+
+json spawn(const std::string& self, const json& cfg, const std::string& work) {
+  const std::string cfg_path = work + "/run.json";
+  std::ofstream(cfg_path) << cfg.dump();
+  const std::string out_path = work + "/run.out";
+  const int rc = bench::run("'" + self + "' --one '" + cfg_path + "' > '" + out_path + "'");
+  if (rc != 0) throw std::runtime_error("child run failed: " + cfg.dump());
+  std::ifstream in(out_path);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  json r = json::parse(last);
+  r["config"] = cfg;
+  std::cerr << "scale: " << cfg["label"].get<std::string>() << ": " << fmt(r["seconds_total"], 1)
+            << " s, " << fmt(r["peak_rss_mib"], 0) << " MiB\n";
+  return r;
+}
+
+/// Least-squares slope of log(y) against log(x): the growth exponent.
+double growth(const std::vector<double>& x, const std::vector<double>& y) {
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  const double n = static_cast<double>(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double lx = std::log(x[i]), ly = std::log(std::max(y[i], 1e-9));
+    sx += lx;
+    sy += ly;
+    sxx += lx * lx;
+    sxy += lx * ly;
+  }
+  const double d = n * sxx - sx * sx;
+  return d != 0 ? (n * sxy - sx * sy) / d : NAN;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"vigia border-scale benchmark"};
+  std::string data = "../shared/data", work = "/tmp/vigia-bench", out = "benchmarks/results";
+  std::string one;
+  bool quick = false;
+  double time_limit = 60.0;
+  app.add_option("--data", data);
+  app.add_option("--work", work);
+  app.add_option("--out", out);
+  app.add_option("--one", one, "internal: run one planning configuration (JSON file)");
+  app.add_option("--route-time-limit", time_limit, "optimiser seconds per plan (default 60)");
+  app.add_flag("--quick", quick, "90 m only, fewer points: a smoke run");
+  CLI11_PARSE(app, argc, argv);
+  if (!one.empty()) return run_one(json::parse(std::ifstream(one)));
+
+  fs::create_directories(work);
+  fs::create_directories(out);
+  const std::string self = fs::canonical("/proc/self/exe").string();
+  const geo::SpatialRef utm = geo::SpatialRef::from_epsg(kUtm20S);
+  const auto border = geo::read_vector(data + "/bolivia_argentina_border_osm.geojson", utm).lines();
+  const std::string own = data + "/countries_border_region_osm.geojson";
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  json results;
+  results["machine"] = bench::machine();
+  results["terrain"] =
+      "SYNTHETIC: seeded fractal relief over a west-east profile (Altiplano 3 900 m, "
+      "Cordillera Oriental, Subandean ridges, Chaco 300 m), UTM 20S; the border line is "
+      "the real OSM Bolivia-Argentina border";
+
+  // Write a border part as GeoJSON (the pipeline reads files).
+  const auto border_file = [&](double fraction) {
+    const std::string path = work + "/border_" + fmt(fraction, 2) + ".geojson";
+    const auto part = border_part(border, fraction);
+    const geo::Transformer to_ll(utm, geo::SpatialRef::wgs84());
+    std::ofstream f(path);
+    f << "{\"type\":\"FeatureCollection\",\"features\":[";
+    for (std::size_t i = 0; i < part.size(); ++i) {
+      f << (i ? "," : "") << "{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":"
+        << "\"LineString\",\"coordinates\":[";
+      for (std::size_t k = 0; k < part[i].size(); ++k) {
+        const auto ll = to_ll(part[i][k]);
+        f << (k ? "," : "") << "[" << fmt(ll.x, 7) << "," << fmt(ll.y, 7) << "]";
+      }
+      f << "]}}";
+    }
+    f << "]}\n";
+    return std::pair{path, part};
+  };
+  // A base on the Bolivian side near the part's middle, 20 km north of the border.
+  const auto base_of = [&](const std::vector<geo::LineString>& part) {
+    const geo::LineString& l = part.front();
+    const geo::Point2 mid = l[l.size() / 2];
+    return geo::Transformer(utm, geo::SpatialRef::wgs84())(geo::Point2{mid.x, mid.y + 20000.0});
+  };
+  const auto config = [&](const std::string& label, const std::string& dem,
+                          const std::string& bfile, geo::Point2 base, double spacing, int aircraft,
+                          int points) {
+    return json{{"label", label},           {"dem", dem},
+                {"border", bfile},          {"own", own},
+                {"base_lon", base.x},       {"base_lat", base.y},
+                {"aircraft", aircraft},     {"task", "vehicle-detect"},
+                {"spacing_km", spacing},    {"tiers", 2},
+                {"aggregate", 3},           {"points", points},
+                {"time_limit", time_limit}, {"threads", 0}};
+  };
+
+  // ---- growth with corridor length (90 m) -------------------------------------------
+  std::vector<double> fractions =
+      quick ? std::vector<double>{0.5, 1.0} : std::vector<double>{0.25, 0.5, 1.0};
+  json length_runs = json::array();
+  std::vector<double> lx, ly, lm;
+  for (double f : fractions) {
+    const auto [bfile, part] = border_file(f);
+    const auto [dem, size] = make_dem(work, part, 90.0, "90m_" + fmt(f, 2));
+    auto r = spawn(self,
+                   config("length " + fmt(f, 2) + ", 90 m", dem, bfile, base_of(part), 3.0, 2,
+                          quick ? 12 : 30),
+                   work);
+    r["dem_size"] = {size.first, size.second};
+    lx.push_back(r["border_km"]);
+    ly.push_back(r["seconds_total"]);
+    lm.push_back(r["peak_rss_mib"]);
+    length_runs.push_back(r);
+  }
+  results["by_corridor_length"] = {{"runs", length_runs},
+                                   {"time_exponent", growth(lx, ly)},
+                                   {"memory_exponent", growth(lx, lm)}};
+  const auto [full_border, full_part] = border_file(1.0);
+  const geo::Point2 full_base = base_of(full_part);
+  const std::string dem90 = make_dem(work, full_part, 90.0, "90m_1.00").first;
+
+  // ---- growth with candidates (90 m, whole border) -------------------------------------
+  json cand_runs = json::array();
+  std::vector<double> cx, cy;
+  for (double spacing :
+       quick ? std::vector<double>{4.0, 3.0} : std::vector<double>{4.0, 3.0, 2.0}) {
+    auto r = spawn(self,
+                   config("spacing " + fmt(spacing, 1) + " km, 90 m", dem90, full_border, full_base,
+                          spacing, 2, quick ? 12 : 30),
+                   work);
+    cx.push_back(r["candidates"]);
+    cy.push_back(r["seconds"]["visible_sets"]);
+    cand_runs.push_back(r);
+  }
+  results["by_candidates"] = {{"runs", cand_runs}, {"visible_sets_exponent", growth(cx, cy)}};
+
+  // ---- growth with aircraft (90 m, whole border) ----------------------------------------
+  json air_runs = json::array();
+  std::vector<double> ax, ay;
+  for (int k : quick ? std::vector<int>{1, 2} : std::vector<int>{1, 2, 3, 4}) {
+    auto r = spawn(self,
+                   config(std::to_string(k) + " aircraft, 90 m", dem90, full_border, full_base, 3.0,
+                          k, quick ? 12 : 30),
+                   work);
+    ax.push_back(k);
+    ay.push_back(r["seconds"]["routes"]);
+    air_runs.push_back(r);
+  }
+  results["by_aircraft"] = {{"runs", air_runs}, {"routes_exponent", growth(ax, ay)}};
+
+  // ---- resolution: the whole border at 30 m -----------------------------------------------
+  std::string dem30;
+  if (!quick) {
+    dem30 = make_dem(work, full_part, 30.0, "30m_1.00").first;
+    json res_runs = json::array();
+    res_runs.push_back(air_runs.size() > 1 ? air_runs[1] : air_runs[0]);  // 90 m, 2 aircraft
+    for (int k : {2, 4}) {
+      auto r = spawn(self,
+                     config("whole border, 30 m, " + std::to_string(k) + " aircraft", dem30,
+                            full_border, full_base, 3.0, k, 30),
+                     work);
+      res_runs.push_back(r);
+    }
+    results["by_resolution"] = {
+        {"runs", res_runs},
+        {"time_exponent_vs_cells",
+         growth({res_runs[0]["dem_cells"], res_runs[1]["dem_cells"]},
+                {res_runs[0]["seconds_total"], res_runs[1]["seconds_total"]})}};
+  }
+
+  // ---- kernels: viewshed throughput, and thread scaling --------------------------------------
+  const terrain::Dem kdem = terrain::load_dem({quick ? dem90 : dem30});
+  json kernels = json::array();
+  // In the Subandean ridges (x about 410 km): relief without ground above 5 000 m.
+  const terrain::GridPoint centre{kdem.cols() * 0.72, kdem.rows() * 0.4};
+  for (double range_km : {5.0, 10.0, 20.0, 40.0}) {
+    for (const auto& [label, alt, ref] :
+         std::vector<std::tuple<std::string, double, terrain::AltitudeReference>>{
+             {"150 m AGL", 150.0, terrain::AltitudeReference::AboveGround},
+             {"1500 m AGL", 1500.0, terrain::AltitudeReference::AboveGround},
+             {"5000 m AMSL", 5000.0, terrain::AltitudeReference::AboveSeaLevel}}) {
+      terrain::ViewshedOptions o;
+      o.limits.max_distance_m = range_km * 1000.0;
+      terrain::set_thread_count(1);
+      long long cells = 0;
+      const double s = bench::best_of(3, [&] {
+        const auto v = terrain::compute_viewshed(kdem, {centre, alt, ref}, o);
+        cells = static_cast<long long>(v.visible.cols()) * v.visible.rows();
+      });
+      kernels.push_back({{"range_km", range_km},
+                         {"observer", label},
+                         {"cells", cells},
+                         {"seconds", s},
+                         {"mcells_per_s_per_thread", cells / s / 1e6}});
+    }
+  }
+  results["viewshed_kernel"] = kernels;
+  // Thread scaling: many observers (coverage) and, as in visible sets, one viewshed each.
+  json scaling = json::array();
+  std::vector<terrain::Observer> observers;
+  for (int i = 0; i < 64; ++i)
+    observers.push_back(
+        {{kdem.cols() * (0.1 + 0.8 * (i % 16) / 15.0), kdem.rows() * (0.3 + 0.1 * (i / 16))},
+         1500.0,
+         terrain::AltitudeReference::AboveGround});
+  double base_rate = 0.0;
+  std::vector<int> thread_counts;
+  for (int t = 1; t <= cores; t *= 2) thread_counts.push_back(t);
+  if (thread_counts.back() != cores) thread_counts.push_back(cores);
+  for (int t : thread_counts) {
+    terrain::CoverageOptions co;
+    co.viewshed.limits.max_distance_m = 20000.0;
+    co.threads = t;
+    terrain::set_thread_count(t);
+    long long cells = 0;
+    const double s = bench::best_of(
+        2, [&] { cells = terrain::compute_coverage(kdem, observers, co).stats.cells_computed; });
+    const double rate = cells / s;
+    if (t == 1) base_rate = rate;
+    scaling.push_back({{"threads", t},
+                       {"seconds", s},
+                       {"mcells_per_s", rate / 1e6},
+                       {"speedup", rate / base_rate},
+                       {"efficiency", rate / base_rate / t}});
+  }
+  results["thread_scaling"] = {
+      {"stage",
+       "64 observers 1 500 m above ground along the border, 20 km range (coverage; "
+       "the visible-set stage runs the same kernel per candidate)"},
+      {"runs", scaling}};
+
+  // ---- peer: gdal_viewshed on the same synthetic terrain --------------------------------------
+  {
+    const std::string win = work + "/peer_window.tif";
+    const int half = static_cast<int>(20000.0 / kdem.metric.cell_width(0)) + 2;
+    const geo::Window w{static_cast<int>(centre.col) - half, static_cast<int>(centre.row) - half,
+                        2 * half + 1, 2 * half + 1};
+    const terrain::Dem crop = kdem.crop(w);
+    geo::RasterWriteOptions o;
+    o.compress = "NONE";
+    geo::write_raster(crop.elevation, win, o);
+    const auto ctr = crop.to_crs({half + 0.0, half + 0.0});
+    const std::string gdal_cmd =
+        "rm -f '" + work + "/peer_gdal.tif'; gdal_viewshed -q -oz 150 -md 20000 -cc 0.87 -ox " +
+        fmt(ctr.x, 3) + " -oy " + fmt(ctr.y, 3) + " '" + win + "' '" + work +
+        "/peer_gdal.tif' >/dev/null 2>&1";
+    const std::string vigia_bin =
+        (fs::path(self).parent_path().parent_path() / "cli/vigia").string();
+    const auto ll = geo::Transformer(crop.crs, geo::SpatialRef::wgs84())(ctr);
+    const std::string vigia_cmd =
+        "rm -f '" + work + "/peer_vigia.tif'; '" + vigia_bin + "' viewshed '" + win + "' '" + work +
+        "/peer_vigia.tif' --observer=" + fmt(ll.x, 7) + "," + fmt(ll.y, 7) +
+        " --altitude 150 --max-distance 20000 " + "-q >/dev/null 2>&1";
+    const double g = bench::best_of(3, [&] { bench::run(gdal_cmd); });
+    const double v = bench::best_of(3, [&] { bench::run(vigia_cmd); });
+    results["peer_gdal_viewshed"] = {
+        {"input", "window of the synthetic DEM, observer 150 m AGL, 20 km range"},
+        {"gdal_viewshed_s", g},
+        {"vigia_viewshed_s", v},
+        {"gdal_over_vigia", g / v},
+        {"gdal_available", bench::run("gdal_viewshed --help >/dev/null 2>&1") != 127}};
+  }
+
+  std::ofstream(out + "/scale.json") << results.dump(2) << '\n';
+
+  // ---- Markdown and plots --------------------------------------------------------------
+  std::ostringstream md;
+  const auto& mach = results["machine"];
+  md << "# Border-scale benchmarks\n\nMachine: " << mach["cpu"].get<std::string>() << ", "
+     << mach["cores"] << " cores, " << fmt(mach["memory_gib"], 0) << " GiB; vigia "
+     << mach["vigia_version"].get<std::string>() << " (" << mach["git_hash"].get<std::string>()
+     << ").\n\n**Terrain: " << results["terrain"].get<std::string>()
+     << ".** Task vehicle-detect (21 km), 2 tiers, targets in 3 × 3 blocks, route optimiser "
+     << time_limit << " s, best 30 points offered.\n\n";
+  const auto stage_row = [&](const json& r) {
+    const auto& s = r["seconds"];
+    const auto get = [&](const char* k) { return s.contains(k) ? fmt(s[k], 1) : std::string("-"); };
+    md << "| " << r["config"]["label"].get<std::string>() << " | " << fmt(r["border_km"], 0)
+       << " | " << fmt(r["dem_cells"].get<double>() / 1e6, 1) << " | " << r["candidates"] << " | "
+       << get("area") << " | " << get("visible_sets") << " | " << get("selection") << " | "
+       << get("flight_space") << " | " << get("routes") << " | " << fmt(r["seconds_total"], 1)
+       << " | " << fmt(r["peak_rss_mib"], 0) << " | "
+       << fmt(100.0 * r["coverage_by_weight"].get<double>(), 1) << " % |\n";
+  };
+  const auto table = [&](const std::string& title, const json& runs) {
+    md << "### " << title
+       << "\n\n| run | border km | DEM Mcells | candidates | area s | "
+          "visible sets s | selection s | flight space s | routes s | total s | peak MiB | "
+          "coverage |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const auto& r : runs) stage_row(r);
+    md << '\n';
+  };
+  if (results.contains("by_resolution")) {
+    table("The whole border at 30 m", results["by_resolution"]["runs"]);
+    md << "Time grows with the DEM's cells with exponent "
+       << fmt(results["by_resolution"]["time_exponent_vs_cells"], 2) << " (90 m → 30 m).\n\n";
+  }
+  table("Corridor length (90 m)", results["by_corridor_length"]["runs"]);
+  md << "Fitted growth with border length: time ∝ L^"
+     << fmt(results["by_corridor_length"]["time_exponent"], 2) << ", memory ∝ L^"
+     << fmt(results["by_corridor_length"]["memory_exponent"], 2) << ".\n\n";
+  table("Candidates (90 m, whole border)", results["by_candidates"]["runs"]);
+  md << "Visible sets ∝ candidates^" << fmt(results["by_candidates"]["visible_sets_exponent"], 2)
+     << ".\n\n";
+  table("Aircraft (90 m, whole border)", results["by_aircraft"]["runs"]);
+  md << "Routes ∝ aircraft^" << fmt(results["by_aircraft"]["routes_exponent"], 2)
+     << " (plans for 1..N aircraft are made in turn, each measured along its paths).\n\n";
+  md << "### Viewshed kernel, one thread (" << (quick ? "90" : "30") << " m synthetic DEM)\n\n"
+     << "| range km | observer | cells | ms | Mcells/s/thread |\n|---:|---|---:|---:|---:|\n";
+  for (const auto& k : results["viewshed_kernel"])
+    md << "| " << fmt(k["range_km"], 0) << " | " << k["observer"].get<std::string>() << " | "
+       << k["cells"] << " | " << fmt(1000.0 * k["seconds"].get<double>(), 1) << " | "
+       << fmt(k["mcells_per_s_per_thread"], 1) << " |\n";
+  md << "\n### Thread scaling: " << results["thread_scaling"]["stage"].get<std::string>()
+     << "\n\n| threads | s | Mcells/s | speedup | efficiency |\n|---:|---:|---:|---:|---:|\n";
+  for (const auto& s : results["thread_scaling"]["runs"])
+    md << "| " << s["threads"] << " | " << fmt(s["seconds"], 2) << " | "
+       << fmt(s["mcells_per_s"], 1) << " | " << fmt(s["speedup"], 2) << " | "
+       << fmt(100.0 * s["efficiency"].get<double>(), 0) << " % |\n";
+  const auto& peer = results["peer_gdal_viewshed"];
+  md << "\n### Peer: gdal_viewshed, same run, same input\n\n"
+     << peer["input"].get<std::string>() << ", whole commands: gdal_viewshed "
+     << fmt(peer["gdal_viewshed_s"], 3) << " s, `vigia viewshed` "
+     << fmt(peer["vigia_viewshed_s"], 3) << " s (gdal / vigia = " << fmt(peer["gdal_over_vigia"], 2)
+     << ").\n";
+  std::ofstream(out + "/scale.md") << md.str();
+
+  // Plots.
+  {
+    geo::Panel p{
+        "Thread scaling (coverage of 64 observers)", "threads", "parallel efficiency, %", {}};
+    geo::Series s{"efficiency", {}, {}, {0.1, 0.3, 0.85}, 2.0, false, false, true};
+    for (const auto& r : results["thread_scaling"]["runs"]) {
+      s.x.push_back(r["threads"]);
+      s.y.push_back(100.0 * r["efficiency"].get<double>());
+    }
+    geo::Series target{"target 70 %", {1.0, static_cast<double>(cores)},
+                       {70.0, 70.0},  {0.85, 0.1, 0.1},
+                       1.2,           false,
+                       true};
+    p.series = {s, target};
+    p.y_min = 0;
+    p.y_max = 110;
+    geo::Panel g{"Growth with border length (90 m)", "border km", "seconds", {}};
+    geo::Series total{"total", {}, {}, {0.1, 0.3, 0.85}, 2.0, false, false, true};
+    geo::Series vis{"visible sets", {}, {}, {0.2, 0.6, 0.2}, 2.0, false, false, true};
+    geo::Series rts{"routes", {}, {}, {0.85, 0.4, 0.1}, 2.0, false, false, true};
+    for (const auto& r : results["by_corridor_length"]["runs"]) {
+      total.x.push_back(r["border_km"]);
+      total.y.push_back(r["seconds_total"]);
+      vis.x.push_back(r["border_km"]);
+      vis.y.push_back(r["seconds"]["visible_sets"]);
+      rts.x.push_back(r["border_km"]);
+      rts.y.push_back(r["seconds"]["routes"]);
+    }
+    g.series = {total, vis, rts};
+    g.x_min = 0;
+    g.y_min = 0;
+    geo::Panel a{"Growth with aircraft (90 m, whole border)", "aircraft", "seconds", {}};
+    geo::Series at{"routes", {}, {}, {0.85, 0.4, 0.1}, 2.0, false, false, true};
+    for (const auto& r : results["by_aircraft"]["runs"]) {
+      at.x.push_back(r["config"]["aircraft"]);
+      at.y.push_back(r["seconds"]["routes"]);
+    }
+    a.series = {at};
+    a.y_min = 0;
+    geo::write_chart_png(out + "/scale.png", {p, g, a}, 1100, 340);
+  }
+  std::cout << md.str();
+  return 0;
+}
