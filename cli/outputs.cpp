@@ -64,6 +64,10 @@ StagingDir::~StagingDir() {
 void StagingDir::commit() {
   std::error_code ec;
   std::string old;
+  if (fs::exists(dest_) && !overwrite_)
+    throw Error(dest_ +
+                ": appeared while planning; kept (allowed: another output folder, or "
+                "--overwrite)");
   if (fs::exists(dest_)) {
     old = dest_ + ".old-" + std::to_string(::getpid());
     fs::rename(dest_, old, ec);
@@ -71,9 +75,13 @@ void StagingDir::commit() {
   }
   fs::rename(temp_, dest_, ec);
   if (ec) {
-    if (!old.empty()) fs::rename(old, dest_);
-    throw Error(dest_ + ": cannot move the results into place: " + ec.message(),
-                Error::Kind::Runtime);
+    std::string problem = ec.message();
+    if (!old.empty()) {
+      std::error_code back;
+      fs::rename(old, dest_, back);
+      if (back) problem += "; the previous folder is kept as " + old;
+    }
+    throw Error(dest_ + ": cannot move the results into place: " + problem, Error::Kind::Runtime);
   }
   committed_ = true;
   if (!old.empty()) fs::remove_all(old, ec);

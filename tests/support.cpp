@@ -121,6 +121,10 @@ std::string quote(const std::string& s) {
 }
 }  // namespace
 
+std::string vigia_exe() {
+  return VIGIA_EXE;
+}
+
 CliResult run_vigia(const std::vector<std::string>& args) {
   TempDir tmp;
   std::string cmd = quote(VIGIA_EXE);

@@ -60,6 +60,9 @@ struct CliResult {
   std::string out;
   std::string err;
 };
+/// The path of the vigia executable under test.
+std::string vigia_exe();
+
 /// Runs the vigia executable with the given arguments (each passed as one word).
 CliResult run_vigia(const std::vector<std::string>& args);
 

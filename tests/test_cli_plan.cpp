@@ -6,6 +6,12 @@
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -40,6 +46,18 @@ std::string small_scenario(const test::TempDir& tmp, const std::string& extra,
   const std::string path = tmp.file("small.toml");
   std::ofstream(path) << s.str();
   return path;
+}
+
+// Rewrites the scenario's endurance (the small scenario flies 2 h sorties).
+void set_endurance(const std::string& path, int hours) {
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  std::string s = text.str();
+  const std::string key = "endurance_h = 2\n";
+  const auto at = s.find(key);
+  REQUIRE(at != std::string::npos);
+  s.replace(at, key.size(), "endurance_h = " + std::to_string(hours) + "\n");
+  std::ofstream(path) << s;
 }
 
 std::vector<std::vector<std::string>> wpl_rows(const std::string& path, std::string* header) {
@@ -160,7 +178,7 @@ TEST_CASE("vigia plan writes the whole package for sorties", "[cli][plan]") {
     INFO("item " << i);
     CHECK(it["type"] == "SimpleItem");
     CHECK(it["doJumpId"] == static_cast<int>(i) + 1);
-    CHECK(std::set<int>{16, 19, 21, 22}.count(it["command"].get<int>()) == 1);
+    CHECK(std::set<int>{16, 19, 21, 22, 31}.count(it["command"].get<int>()) == 1);
     CHECK(it["frame"] == 0);  // MAV_FRAME_GLOBAL: altitude AMSL
     CHECK(it["AltitudeMode"] == 2);
     REQUIRE(it["params"].size() == 7);
@@ -211,8 +229,16 @@ TEST_CASE("vigia plan writes the whole package for sorties", "[cli][plan]") {
 TEST_CASE("vigia plan: a persistent patrol loops with DO_JUMP", "[cli][plan]") {
   test::TempDir tmp;
   const std::string out = tmp.file("pkg");
-  const auto r =
-      test::run_vigia({"plan", small_scenario(tmp, "", "persistent", 2), "--out", out, "-q"});
+  const std::string scenario = small_scenario(tmp, "", "persistent", 2);
+  {
+    // With 2 h the 8-point cycle does not fit one lap on station: a clear error, no package.
+    const auto short_r = test::run_vigia({"plan", scenario, "--out", out, "-q"});
+    CHECK(short_r.code != 0);
+    CHECK_THAT(short_r.err, Catch::Contains("does not allow one lap of the patrol cycle"));
+    CHECK_FALSE(fs::exists(out));
+  }
+  set_endurance(scenario, 4);
+  const auto r = test::run_vigia({"plan", scenario, "--out", out, "-q"});
   INFO(r.err);
   REQUIRE(r.code == 0);
   CHECK(fs::exists(out + "/revisit.tif"));
@@ -266,4 +292,32 @@ TEST_CASE("vigia plan leaves nothing behind on bad input or failure", "[cli][pla
   const auto n = test::run_vigia({"plan", small_scenario(tmp, "")});
   CHECK(n.code == 2);
   CHECK_THAT(n.err, Catch::Contains("no output folder"));
+}
+
+TEST_CASE("vigia plan interrupted with Ctrl-C leaves nothing half-written", "[cli][plan]") {
+  test::TempDir tmp;
+  const std::string scenario = small_scenario(tmp, "");
+  const std::string out = tmp.file("pkg");
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    freopen("/dev/null", "w", stdout);
+    freopen("/dev/null", "w", stderr);
+    execl(test::vigia_exe().c_str(), "vigia", "plan", scenario.c_str(), "--out", out.c_str(), "-q",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until the work has started (its working folder exists), then interrupt.
+  const std::string partial = out + ".partial-" + std::to_string(pid);
+  for (int i = 0; i < 600 && !fs::exists(partial); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(fs::exists(partial));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK_FALSE(fs::exists(out));
+  CHECK_FALSE(fs::exists(partial));
 }

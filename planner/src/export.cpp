@@ -76,17 +76,9 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
     w.stop = smp[i].stop;
     out.push_back(w);
   };
-  // The lowest altitude allowed at a sample: what the plan flies there, or the terrain
-  // plus the clearance the route needs there, whichever is lower.
-  const double zone = space.options().base_zone_m;
-  const double clearance = space.aircraft().min_clearance_m;
-  const auto required = [&](std::size_t k) {
-    const double from_start = route.stops.front().base ? smp[k].s : INFINITY;
-    const double to_end = route.stops.back().base ? route.length_m - smp[k].s : INFINITY;
-    const double near = std::min(from_start, to_end);
-    const double need = smp[k].terrain_m + clearance * std::min(1.0, near / zone);
-    return std::min(smp[k].altitude_m, need);
-  };
+  // The lowest altitude allowed at a sample: the floor fly() computed there (terrain
+  // and clearance ramping from 0 at a base, the datalink when mandatory).
+  const auto required = [&](std::size_t k) { return std::min(smp[k].altitude_m, smp[k].floor_m); };
   // Can the straight line from sample a to sample b stand for the samples between?
   const auto fits = [&](std::size_t a, std::size_t b) {
     const geo::Point2 p = smp[a].work, q = smp[b].work;
@@ -433,7 +425,8 @@ nlohmann::json mission_report(const MissionResult& m) {
         {"revisit_worst_min", num(p.worst_revisit_s / 60.0)},
         {"fence_km", p.fence_length_m / 1000.0},
         {"lower_bound_min", p.lower_bound_s / 60.0},
-        {"worst_over_lower_bound", p.lower_bound_s > 0 ? p.worst_revisit_s / p.lower_bound_s : 0.0},
+        {"worst_over_lower_bound",
+         num(p.lower_bound_s > 0 ? p.worst_revisit_s / p.lower_bound_s : NAN)},
         {"aircraft_for_continuous_watch", p.aircraft_for_continuous},
         {"aircraft_for_continuous_watch_90", p.aircraft_for_continuous_90},
         {"min_clearance_m", num(std::min({p.cycle.min_clearance_m, p.transit_out.min_clearance_m,

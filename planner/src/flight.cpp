@@ -365,7 +365,11 @@ FlownRoute fly(const FlightSpace& space, const std::vector<Stop>& stops) {
   for (std::size_t k = 0; k + 1 < vs.size(); ++k) {
     heading[k] = std::atan2(vs[k + 1].p.y - vs[k].p.y, vs[k + 1].p.x - vs[k].p.x);
   }
-  heading.back() = vs.size() > 1 ? heading[vs.size() - 2] : 0.0;
+  // A closed cycle (ending where it starts, no base) ends with the heading it starts
+  // with, so that laps join.
+  const bool closed = stops.size() > 2 && !stops.front().base && !stops.back().base &&
+                      stops.front().work == stops.back().work;
+  heading.back() = closed ? heading.front() : (vs.size() > 1 ? heading[vs.size() - 2] : 0.0);
   // The 2-D path, sampled.
   std::vector<PathSample>& smp = out.samples;
   double s = 0.0;
@@ -412,7 +416,7 @@ FlownRoute fly(const FlightSpace& space, const std::vector<Stop>& stops) {
       }
     }
   }
-  smp.back().kind = LegKind::Landing;
+  if (stops.back().base) smp.back().kind = LegKind::Landing;
   for (auto& q : smp) {
     if (q.s > smp.back().s - space.options().base_zone_m && stops.back().base)
       q.kind = q.kind == LegKind::Loiter ? q.kind : LegKind::Landing;
@@ -477,6 +481,11 @@ FlownRoute fly(const FlightSpace& space, const std::vector<Stop>& stops) {
         prev = smp[i].stop;
       }
     }
+    // An orbit holds its stop's altitude to its end; only then the next leg begins.
+    for (const Orbit& o : out.orbits)
+      knots.push_back({smp[o.last_sample].s, stops[static_cast<std::size_t>(o.stop)].altitude_m});
+    std::stable_sort(knots.begin(), knots.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     std::size_t kk = 0;
     for (std::size_t i = 0; i < n; ++i) {
       while (kk + 1 < knots.size() && knots[kk + 1].first <= smp[i].s) ++kk;
@@ -494,15 +503,21 @@ FlownRoute fly(const FlightSpace& space, const std::vector<Stop>& stops) {
   }
   const double climb = ac.climb_rate_ms / v;
   const double descent = ac.descent_rate_ms / v;
-  for (std::size_t i = n - 1; i-- > 0;)
-    z[i] = std::max(z[i], z[i + 1] - climb * (smp[i + 1].s - smp[i].s));
-  for (std::size_t i = 1; i < n; ++i)
-    z[i] = std::max(z[i], z[i - 1] - descent * (smp[i].s - smp[i - 1].s));
+  for (int round = 0; round < 8; ++round) {
+    for (std::size_t i = n - 1; i-- > 0;)
+      z[i] = std::max(z[i], z[i + 1] - climb * (smp[i + 1].s - smp[i].s));
+    for (std::size_t i = 1; i < n; ++i)
+      z[i] = std::max(z[i], z[i - 1] - descent * (smp[i].s - smp[i - 1].s));
+    // A closed cycle starts each lap at the altitude the last one ended with.
+    if (!closed || std::abs(z[0] - z[n - 1]) < 1e-6) break;
+    z[0] = z[n - 1] = std::max(z[0], z[n - 1]);
+  }
   // Checks of every sample.
   out.feasible = true;
   for (std::size_t i = 0; i < n; ++i) {
     PathSample& q = smp[i];
     q.altitude_m = z[i];
+    q.floor_m = floor[i];
     out.max_altitude_m = std::max(out.max_altitude_m, z[i]);
     const bool in_zone =
         (stops.front().base && q.s < zone) || (stops.back().base && out.length_m - q.s < zone);

@@ -72,6 +72,14 @@ class Solver {
            (o_.max_iterations <= 0 || it < o_.max_iterations) &&
            (o_.stall_limit <= 0 || stall < o_.stall_limit)) {
       ++it;
+      if (o_.progress) {
+        const double by_time =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
+            std::max(o_.time_limit_s, 1e-9);
+        const double by_rounds =
+            o_.max_iterations > 0 ? static_cast<double>(it) / o_.max_iterations : 0.0;
+        if (!o_.progress(std::min(1.0, std::max(by_time, by_rounds)))) break;
+      }
       if (stall > 0 && stall % 64 == 0) {
         // Far from the best for a while: start afresh from a random first visit, so
         // that regions a greedy start never reaches get their chance.

@@ -329,14 +329,37 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
       if (i == 0) {
         it.command = 22;  // MAV_CMD_NAV_TAKEOFF: param1 minimum pitch (fixed wing), param4 yaw
         it.params[0] = 15.0;
-        // The altitude the climb-out aims for: the next waypoint's.
-        it.position.z = wps.size() > 1 ? wps[1].altitude_m : w.altitude_m;
+        if (r.climb_orbit_s > 0.0) {
+          // The plan circles over the base to gain height first: take off to a low
+          // circuit, then MAV_CMD_NAV_LOITER_TO_ALT (31: heading required, radius,
+          // -, exit) up to the altitude the route starts at.
+          it.position.z = std::min(w.altitude_m, w.ground_m + 150.0);
+          gm.items.push_back(it);
+          GcsMission::Item up;
+          up.command = 31;
+          up.params[1] = -space.aircraft().turn_radius_m;
+          up.position = {w.lonlat.x, w.lonlat.y, w.altitude_m};
+          it = up;
+        } else {
+          // The altitude the climb-out aims for: the next waypoint's.
+          it.position.z = wps.size() > 1 ? wps[1].altitude_m : w.altitude_m;
+        }
       } else if (w.kind == LegKind::Loiter) {
         it.command = 19;  // MAV_CMD_NAV_LOITER_TIME: time s, heading required, radius (< 0: CCW)
         it.params[0] = std::round(w.loiter_s);
+        it.params[1] = 1.0;  // leave the circle heading for the next waypoint, as planned
         it.params[2] = -w.radius_m;
         it.yaw_unset = false;  // param4: cross-track exit, 0
       } else if (i + 1 == wps.size() && last) {
+        if (r.descent_orbit_s > 0.0) {
+          // Circle down over the base to a low circuit before landing.
+          GcsMission::Item down;
+          down.command = 31;
+          down.params[1] = -space.aircraft().turn_radius_m;
+          down.position = {w.lonlat.x, w.lonlat.y,
+                           std::min(wps[i - 1].altitude_m, w.ground_m + 150.0)};
+          gm.items.push_back(down);
+        }
         it.command = 21;  // MAV_CMD_NAV_LAND: param1 abort altitude, param4 yaw
         it.position.z = w.ground_m;
       } else {

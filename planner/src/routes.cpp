@@ -443,9 +443,12 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
   }
   legs.clear();
   CoverageObjective objective(model.targets->weight, n, std::move(footprint));
-  progress.report("optimising routes", 0.0);
+  const std::string stage = "optimising routes for " + std::to_string(o.aircraft) + " aircraft";
+  oo.progress = [&](double f) { return progress.report(stage, f) && !progress.cancelled(); };
+  progress.report(stage, 0.0);
   const OrienteeringSolution sol = solve_orienteering(op, objective, oo);
-  progress.report("optimising routes", 1.0);
+  progress.throw_if_cancelled();
+  progress.report(stage, 1.0);
 
   SortiePlan plan;
   plan.estimated_value = sol.value;
@@ -622,7 +625,11 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
   oo.time_limit_s = o.time_limit_s;
   oo.seed = o.seed;
   oo.stall_limit = 500;
+  oo.progress = [&](double f) {
+    return progress.report("optimising the patrol cycle", f) && !progress.cancelled();
+  };
   const OrienteeringSolution tour = solve_orienteering(op, all, oo);
+  progress.throw_if_cancelled();
   PatrolPlan plan;
   plan.order = tour.routes[0];
   plan.order.pop_back();  // closed: the first point ends it
@@ -634,8 +641,12 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
   plan.cycle = fly(space, cyc);
   if (!plan.cycle.feasible) throw Error("the patrol cycle cannot be flown: " + plan.cycle.problem);
   plan.period_s = plan.cycle.duration_s;
-  plan.transit_out = fly(space, {{base, 0.0, 0.0, true, -1}, cyc.front()});
-  plan.transit_back = fly(space, {cyc.front(), {base, 0.0, 0.0, true, -1}});
+  // The transits meet the cycle at the altitude its laps start and end with.
+  Stop entry = cyc.front();
+  entry.loiter_s = 0.0;
+  entry.altitude_m = std::max(entry.altitude_m, plan.cycle.samples.front().altitude_m);
+  plan.transit_out = fly(space, {{base, 0.0, 0.0, true, -1}, entry});
+  plan.transit_back = fly(space, {entry, {base, 0.0, 0.0, true, -1}});
   if (!plan.transit_out.feasible || !plan.transit_back.feasible) {
     throw Error("the cycle cannot be reached from the base: " +
                 (plan.transit_out.feasible ? plan.transit_back.problem : plan.transit_out.problem));
@@ -704,7 +715,7 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
   double w_seen = 0.0, w_total = 0.0, w_mean = 0.0, w_watch = 0.0;
   std::vector<std::pair<int, double>> fleet;  // (aircraft for continuous watch, weight)
   std::vector<double> worsts;
-  plan.worst_revisit_s = 0.0;
+  plan.worst_revisit_s = NAN;  // stays so when the cycle sees nothing
   for (std::size_t t = 0; t < nt; ++t) {
     w_total += targets.weight[t];
     if (watch[t].empty()) continue;
@@ -713,7 +724,8 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
     w_seen += targets.weight[t];
     w_mean += targets.weight[t] * rv.mean_s;
     w_watch += targets.weight[t] * rv.watched_fraction;
-    plan.worst_revisit_s = std::max(plan.worst_revisit_s, rv.worst_s);
+    plan.worst_revisit_s =
+        std::isnan(plan.worst_revisit_s) ? rv.worst_s : std::max(plan.worst_revisit_s, rv.worst_s);
     worsts.push_back(rv.worst_s);
     fleet.push_back(
         {rv.aircraft_for_continuous == 0 ? 1000 : rv.aircraft_for_continuous, targets.weight[t]});
@@ -741,6 +753,13 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
   const double budget = ac.endurance_h * 3600.0 * (1.0 - ac.reserve_fraction);
   const double on_station = budget - plan.transit_out.duration_s - plan.transit_back.duration_s;
   plan.laps_per_sortie = on_station / plan.period_s;
+  if (plan.laps_per_sortie < 1.0) {
+    throw Error(
+        "the endurance does not allow one lap of the patrol cycle: the cycle takes " +
+        std::to_string(static_cast<int>(plan.period_s / 60.0)) + " min and the aircraft has " +
+        std::to_string(static_cast<int>(std::max(0.0, on_station) / 60.0)) +
+        " min on station after its transits (allowed: fewer points, or a longer endurance)");
+  }
   // Around the clock: each aircraft is on station `on_station` of every sortie plus
   // turnaround on the ground (assumed 2 h).
   const double cycle_time = budget + 2.0 * 3600.0;

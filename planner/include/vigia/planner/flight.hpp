@@ -105,6 +105,7 @@ struct PathSample {
   geo::Point2 work;
   double altitude_m = 0.0;  ///< AMSL
   double terrain_m = 0.0;   ///< highest DEM post under it
+  double floor_m = 0.0;     ///< lowest altitude allowed here (clearance, base ramp, link)
   double s = 0.0;           ///< metres flown
   double t = 0.0;           ///< seconds since take-off
   LegKind kind = LegKind::Transit;

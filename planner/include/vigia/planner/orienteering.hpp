@@ -80,6 +80,9 @@ struct OrienteeringOptions {
   /// A feasible solution to start from (one route per vehicle, start to end); the
   /// result is never worse than it. Empty = start from empty routes.
   std::vector<std::vector<int>> initial;
+  /// Called every round with the fraction of the time (or round) limit used; return
+  /// false to stop early with the best found so far. Empty = never called.
+  std::function<bool(double fraction)> progress;
 };
 
 struct OrienteeringSolution {
