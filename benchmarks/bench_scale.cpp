@@ -16,6 +16,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "bench_common.hpp"
 #include "vigia/geo/geometry_ops.hpp"
@@ -23,6 +24,7 @@
 #include "vigia/geo/raster_io.hpp"
 #include "vigia/geo/vector_io.hpp"
 #include "vigia/planner/mission.hpp"
+#include "vigia/planner/package.hpp"
 #include "vigia/terrain/coverage.hpp"
 #include "vigia/terrain/dem_io.hpp"
 #include "vigia/terrain/synthetic.hpp"
@@ -181,9 +183,52 @@ int run_one(const json& cfg) {
   c.threads = cfg["threads"].get<int>();
   const auto t0 = std::chrono::steady_clock::now();
   const auto m = planner::run_mission(c);
+  // The package `vigia plan` writes (COGs, GeoPackage, QGIS project, KML/KMZ, GCS
+  // plans, report, quick-look) is part of the plan's time.
+  const auto t_pkg = std::chrono::steady_clock::now();
+  const std::string pkg = cfg["package_dir"].get<std::string>();
+  fs::remove_all(pkg);
+  fs::create_directories(pkg);
+  planner::write_package(*m, {cfg["label"].get<std::string>(), "", "", "vigia_bench_scale"}, pkg);
+  const double package_s = bench::seconds_since(t_pkg);
+  fs::remove_all(pkg);
   json r;
   r["seconds_total"] = bench::seconds_since(t0);
   for (const auto& [k, v] : m->seconds) r["seconds"][k] = v;
+  r["seconds"]["package"] = package_s;
+  if (cfg.value("visible_set_scaling", false)) {
+    // The visible-set stage itself at 1, 2, 4, ... threads: the same candidates
+    // (every k-th, about 600) and targets as the plan, so the windows and the work
+    // per viewshed are the real ones.
+    std::vector<planner::Candidate> some;
+    const std::size_t step = std::max<std::size_t>(1, m->candidates.size() / 600);
+    for (std::size_t i = 0; i < m->candidates.size(); i += step) some.push_back(m->candidates[i]);
+    planner::VisibleSetOptions vo;
+    vo.task = c.task;
+    vo.min_grazing_deg = c.min_grazing_deg;
+    vo.refraction_k = c.refraction_k;
+    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    std::vector<int> counts;
+    for (int t = 1; t <= cores; t *= 2) counts.push_back(t);
+    if (counts.back() != cores) counts.push_back(cores);
+    json runs = json::array();
+    double base = 0.0;
+    for (int t : counts) {
+      terrain::set_thread_count(t);
+      planner::VisibleSetStats st;
+      const double sec =
+          bench::best_of(2, [&] { planner::visible_sets(m->area.dem, some, m->targets, vo, &st); });
+      const double rate = static_cast<double>(st.cells_computed) / sec;
+      if (t == 1) base = rate;
+      runs.push_back({{"threads", t},
+                      {"seconds", sec},
+                      {"mcells_per_s", rate / 1e6},
+                      {"speedup", rate / base},
+                      {"efficiency", rate / base / t}});
+    }
+    terrain::set_thread_count(0);
+    r["visible_set_scaling"] = {{"candidates", some.size()}, {"runs", runs}};
+  }
   r["peak_rss_mib"] = peak_rss_kib() / 1024.0;
   r["dem_cells"] = static_cast<long long>(m->area.dem.cols()) * m->area.dem.rows();
   r["candidates"] = m->candidates.size();
@@ -203,7 +248,8 @@ int run_one(const json& cfg) {
   return 0;
 }
 
-json spawn(const std::string& self, const json& cfg, const std::string& work) {
+json spawn(const std::string& self, json cfg, const std::string& work) {
+  cfg["package_dir"] = work + "/package";
   const std::string cfg_path = work + "/run.json";
   std::ofstream(cfg_path) << cfg.dump();
   const std::string out_path = work + "/run.out";
@@ -347,10 +393,12 @@ int main(int argc, char** argv) {
   json air_runs = json::array();
   std::vector<double> ax, ay;
   for (int k : quick ? std::vector<int>{1, 2} : std::vector<int>{1, 2, 3, 4}) {
-    auto r = spawn(self,
-                   config(std::to_string(k) + " aircraft, 90 m", dem90, full_border, full_base, 3.0,
-                          k, quick ? 12 : 30),
-                   work);
+    json cfg = config(std::to_string(k) + " aircraft, 90 m", dem90, full_border, full_base, 3.0, k,
+                      quick ? 12 : 30);
+    if (quick && k == 2) cfg["visible_set_scaling"] = true;  // else on the 30 m run
+    auto r = spawn(self, cfg, work);
+    if (r.contains("visible_set_scaling"))
+      results["visible_set_scaling"] = r["visible_set_scaling"];
     ax.push_back(k);
     ay.push_back(r["seconds"]["routes"]);
     air_runs.push_back(r);
@@ -364,10 +412,14 @@ int main(int argc, char** argv) {
     json res_runs = json::array();
     res_runs.push_back(air_runs.size() > 1 ? air_runs[1] : air_runs[0]);  // 90 m, 2 aircraft
     for (int k : {2, 4}) {
-      auto r = spawn(self,
-                     config("whole border, 30 m, " + std::to_string(k) + " aircraft", dem30,
-                            full_border, full_base, 3.0, k, 30),
-                     work);
+      json cfg = config("whole border, 30 m, " + std::to_string(k) + " aircraft", dem30,
+                        full_border, full_base, 3.0, k, 30);
+      if (k == 2) cfg["visible_set_scaling"] = true;
+      auto r = spawn(self, cfg, work);
+      if (r.contains("visible_set_scaling")) {
+        results["visible_set_scaling"] = r["visible_set_scaling"];
+        results["visible_set_scaling"]["run"] = cfg["label"];
+      }
       res_runs.push_back(r);
     }
     results["by_resolution"] = {
@@ -470,6 +522,49 @@ int main(int argc, char** argv) {
         {"gdal_available", bench::run("gdal_viewshed --help >/dev/null 2>&1") != 127}};
   }
 
+  // ---- national scale: an estimate from the measured stages (docs/distributed.md) --------
+  if (results.contains("by_resolution") && results.contains("visible_set_scaling")) {
+    const json& run = results["by_resolution"]["runs"][1];  // 30 m, 2 aircraft, whole border
+    const json& st = run["seconds"];
+    std::vector<double> nx, ny;
+    for (const auto& r : results["by_candidates"]["runs"]) {
+      nx.push_back(r["candidates"]);
+      ny.push_back(r["seconds"]["selection"]);
+    }
+    const double sel_exp = growth(nx, ny);
+    const auto& vs_runs = results["visible_set_scaling"]["runs"];
+    const double eff = vs_runs.back()["efficiency"];  // at this host's cores
+    const double host_threads = vs_runs.back()["threads"];
+    const double length_km = 7000.0;  // all of Bolivia's land borders, about
+    const double f = length_km / run["border_km"].get<double>();
+    json rows = json::array();
+    for (double res : {30.0, 10.0}) {
+      const double r = (30.0 / res) * (30.0 / res);  // cells per km² against 30 m
+      // Per 860-km segment (what one node holds) and for the whole length.
+      const double par_seg = (st["area"].get<double>() + st["visible_sets"].get<double>() +
+                              st["flight_space"].get<double>() + st.value("package", 0.0)) *
+                             r;
+      const double ser_seg = st["selection"].get<double>() + st["routes"].get<double>();
+      const double host_s =
+          f * (par_seg + ser_seg) + st["selection"].get<double>() * (std::pow(f, sel_exp) - f);
+      const double core_h = f * (par_seg * host_threads + ser_seg) / 3600.0;
+      // One 16-core node per segment, the parallel stages at this host's efficiency.
+      const double node16_s = par_seg * host_threads / (16.0 * eff) + ser_seg;
+      const double mem_gib = run["peak_rss_mib"].get<double>() * r / 1024.0;
+      rows.push_back({{"resolution_m", res},
+                      {"segments", std::ceil(f)},
+                      {"two_core_host_h", host_s / 3600.0},
+                      {"core_hours", core_h},
+                      {"per_segment_on_16_cores_min", node16_s / 60.0},
+                      {"peak_gib_per_segment", mem_gib}});
+    }
+    results["national_estimate"] = {{"border_km", length_km},
+                                    {"segment_km", run["border_km"]},
+                                    {"selection_exponent", sel_exp},
+                                    {"efficiency_assumed", eff},
+                                    {"rows", rows}};
+  }
+
   std::ofstream(out + "/scale.json") << results.dump(2) << '\n';
 
   // ---- Markdown and plots --------------------------------------------------------------
@@ -487,15 +582,16 @@ int main(int argc, char** argv) {
     md << "| " << r["config"]["label"].get<std::string>() << " | " << fmt(r["border_km"], 0)
        << " | " << fmt(r["dem_cells"].get<double>() / 1e6, 1) << " | " << r["candidates"] << " | "
        << get("area") << " | " << get("visible_sets") << " | " << get("selection") << " | "
-       << get("flight_space") << " | " << get("routes") << " | " << fmt(r["seconds_total"], 1)
-       << " | " << fmt(r["peak_rss_mib"], 0) << " | "
+       << get("flight_space") << " | " << get("routes") << " | " << get("package") << " | "
+       << fmt(r["seconds_total"], 1) << " | " << fmt(r["peak_rss_mib"], 0) << " | "
        << fmt(100.0 * r["coverage_by_weight"].get<double>(), 1) << " % |\n";
   };
   const auto table = [&](const std::string& title, const json& runs) {
     md << "### " << title
        << "\n\n| run | border km | DEM Mcells | candidates | area s | "
-          "visible sets s | selection s | flight space s | routes s | total s | peak MiB | "
-          "coverage |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+          "visible sets s | selection s | flight space s | routes s | package s | total s | "
+          "peak MiB | coverage "
+          "|\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const auto& r : runs) stage_row(r);
     md << '\n';
   };
@@ -526,28 +622,60 @@ int main(int argc, char** argv) {
     md << "| " << s["threads"] << " | " << fmt(s["seconds"], 2) << " | "
        << fmt(s["mcells_per_s"], 1) << " | " << fmt(s["speedup"], 2) << " | "
        << fmt(100.0 * s["efficiency"].get<double>(), 0) << " % |\n";
+  if (results.contains("visible_set_scaling")) {
+    const auto& vs = results["visible_set_scaling"];
+    md << "\n### Thread scaling: the visible-set stage (" << vs["candidates"]
+       << " of the plan's candidates, its targets, " << vs.value("run", std::string("90 m"))
+       << ")\n\n| threads | s | Mcells/s | speedup | efficiency |\n|---:|---:|---:|---:|---:|\n";
+    for (const auto& s : vs["runs"])
+      md << "| " << s["threads"] << " | " << fmt(s["seconds"], 2) << " | "
+         << fmt(s["mcells_per_s"], 1) << " | " << fmt(s["speedup"], 2) << " | "
+         << fmt(100.0 * s["efficiency"].get<double>(), 0) << " % |\n";
+  }
   const auto& peer = results["peer_gdal_viewshed"];
   md << "\n### Peer: gdal_viewshed, same run, same input\n\n"
      << peer["input"].get<std::string>() << ", whole commands: gdal_viewshed "
      << fmt(peer["gdal_viewshed_s"], 3) << " s, `vigia viewshed` "
      << fmt(peer["vigia_viewshed_s"], 3) << " s (gdal / vigia = " << fmt(peer["gdal_over_vigia"], 2)
      << ").\n";
+  if (results.contains("national_estimate")) {
+    const auto& ne = results["national_estimate"];
+    md << "\n### National scale: an estimate, not a measurement (docs/distributed.md)\n\n"
+       << fmt(ne["border_km"], 0) << " km of borders cut into " << fmt(ne["segment_km"], 0)
+       << "-km segments like the 30 m run above; per-cell stages × cells, selection ∝ "
+          "candidates^"
+       << fmt(ne["selection_exponent"], 2) << ", one route plan per segment; 16-core nodes at "
+       << fmt(100.0 * ne["efficiency_assumed"].get<double>(), 0)
+       << " % parallel efficiency (this host's, assumed).\n\n"
+          "| DEM | segments | this 2-core host, h | core-hours | one segment on 16 cores, min | "
+          "peak GiB per segment |\n|---:|---:|---:|---:|---:|---:|\n";
+    for (const auto& r : ne["rows"])
+      md << "| " << fmt(r["resolution_m"], 0) << " m | " << fmt(r["segments"], 0) << " | "
+         << fmt(r["two_core_host_h"], 1) << " | " << fmt(r["core_hours"], 1) << " | "
+         << fmt(r["per_segment_on_16_cores_min"], 1) << " | " << fmt(r["peak_gib_per_segment"], 1)
+         << " |\n";
+  }
   std::ofstream(out + "/scale.md") << md.str();
 
   // Plots.
   {
-    geo::Panel p{
-        "Thread scaling (coverage of 64 observers)", "threads", "parallel efficiency, %", {}};
-    geo::Series s{"efficiency", {}, {}, {0.1, 0.3, 0.85}, 2.0, false, false, true};
+    geo::Panel p{"Thread scaling", "threads", "parallel efficiency, %", {}};
+    geo::Series s{"coverage, 64 observers", {}, {}, {0.1, 0.3, 0.85}, 2.0, false, false, true};
     for (const auto& r : results["thread_scaling"]["runs"]) {
       s.x.push_back(r["threads"]);
       s.y.push_back(100.0 * r["efficiency"].get<double>());
     }
+    geo::Series vss{"visible sets", {}, {}, {0.2, 0.6, 0.2}, 2.0, false, false, true};
+    if (results.contains("visible_set_scaling"))
+      for (const auto& r : results["visible_set_scaling"]["runs"]) {
+        vss.x.push_back(r["threads"]);
+        vss.y.push_back(100.0 * r["efficiency"].get<double>());
+      }
     geo::Series target{"target 70 %", {1.0, static_cast<double>(cores)},
                        {70.0, 70.0},  {0.85, 0.1, 0.1},
                        1.2,           false,
                        true};
-    p.series = {s, target};
+    p.series = {s, vss, target};
     p.y_min = 0;
     p.y_max = 110;
     geo::Panel g{"Growth with border length (90 m)", "border km", "seconds", {}};
