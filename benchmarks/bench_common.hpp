@@ -1,16 +1,17 @@
 #pragma once
 // Shared helpers of the benchmark programs: the machine, timing, running commands.
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
+#include "vigia/geo/text.hpp"
 #include "vigia/geo/version.hpp"
 
 namespace vigia::bench {

@@ -23,6 +23,7 @@
 #include "vigia/geo/plot.hpp"
 #include "vigia/geo/raster_io.hpp"
 #include "vigia/geo/vector_io.hpp"
+#include "vigia/planner/area.hpp"
 #include "vigia/planner/mission.hpp"
 #include "vigia/planner/package.hpp"
 #include "vigia/terrain/coverage.hpp"
@@ -35,19 +36,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string fmt(double v, int d) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(d);
-  s << v;
-  return s.str();
-}
-
-long peak_rss_kib() {
-  const std::string v = bench::first_line_of("/proc/self/status", "VmHWM");
-  return v.empty() ? 0 : std::stol(v);
-}
 
 constexpr int kUtm20S = 32720;
 
@@ -229,7 +217,7 @@ int run_one(const json& cfg) {
     terrain::set_thread_count(0);
     r["visible_set_scaling"] = {{"candidates", some.size()}, {"runs", runs}};
   }
-  r["peak_rss_mib"] = peak_rss_kib() / 1024.0;
+  r["peak_rss_mib"] = static_cast<double>(planner::peak_memory_bytes()) / (1024.0 * 1024.0);
   r["dem_cells"] = static_cast<long long>(m->area.dem.cols()) * m->area.dem.rows();
   r["candidates"] = m->candidates.size();
   r["targets"] = m->targets.weight.size();
@@ -261,8 +249,9 @@ json spawn(const std::string& self, json cfg, const std::string& work) {
     if (!line.empty()) last = line;
   json r = json::parse(last);
   r["config"] = cfg;
-  std::cerr << "scale: " << cfg["label"].get<std::string>() << ": " << fmt(r["seconds_total"], 1)
-            << " s, " << fmt(r["peak_rss_mib"], 0) << " MiB\n";
+  std::cerr << "scale: " << cfg["label"].get<std::string>() << ": "
+            << geo::fixed(r["seconds_total"], 1) << " s, " << geo::fixed(r["peak_rss_mib"], 0)
+            << " MiB\n";
   return r;
 }
 
@@ -301,7 +290,7 @@ json measure(const std::string& data, const std::string& work, bool quick, doubl
 
   // Write a border part as GeoJSON (the pipeline reads files).
   const auto border_file = [&](double fraction) {
-    const std::string path = work + "/border_" + fmt(fraction, 2) + ".geojson";
+    const std::string path = work + "/border_" + geo::fixed(fraction, 2) + ".geojson";
     const auto part = border_part(border, fraction);
     const geo::Transformer to_ll(utm, geo::SpatialRef::wgs84());
     std::ofstream f(path);
@@ -311,7 +300,7 @@ json measure(const std::string& data, const std::string& work, bool quick, doubl
         << "\"LineString\",\"coordinates\":[";
       for (std::size_t k = 0; k < part[i].size(); ++k) {
         const auto ll = to_ll(part[i][k]);
-        f << (k ? "," : "") << "[" << fmt(ll.x, 7) << "," << fmt(ll.y, 7) << "]";
+        f << (k ? "," : "") << "[" << geo::fixed(ll.x, 7) << "," << geo::fixed(ll.y, 7) << "]";
       }
       f << "]}}";
     }
@@ -343,10 +332,10 @@ json measure(const std::string& data, const std::string& work, bool quick, doubl
   std::vector<double> lx, ly, lm;
   for (double f : fractions) {
     const auto [bfile, part] = border_file(f);
-    const auto [dem, size] = make_dem(work, part, 90.0, "90m_" + fmt(f, 2));
+    const auto [dem, size] = make_dem(work, part, 90.0, "90m_" + geo::fixed(f, 2));
     auto r = spawn(self,
-                   config("length " + fmt(f, 2) + ", 90 m", dem, bfile, base_of(part), 3.0, 2,
-                          quick ? 12 : 30),
+                   config("length " + geo::fixed(f, 2) + ", 90 m", dem, bfile, base_of(part), 3.0,
+                          2, quick ? 12 : 30),
                    work);
     r["dem_size"] = {size.first, size.second};
     lx.push_back(r["border_km"]);
@@ -367,8 +356,8 @@ json measure(const std::string& data, const std::string& work, bool quick, doubl
   for (double spacing :
        quick ? std::vector<double>{4.0, 3.0} : std::vector<double>{4.0, 3.0, 2.0}) {
     auto r = spawn(self,
-                   config("spacing " + fmt(spacing, 1) + " km, 90 m", dem90, full_border, full_base,
-                          spacing, 2, quick ? 12 : 30),
+                   config("spacing " + geo::fixed(spacing, 1) + " km, 90 m", dem90, full_border,
+                          full_base, spacing, 2, quick ? 12 : 30),
                    work);
     cx.push_back(r["candidates"]);
     cy.push_back(r["seconds"]["visible_sets"]);
@@ -490,14 +479,14 @@ json measure(const std::string& data, const std::string& work, bool quick, doubl
     const auto ctr = crop.to_crs({half + 0.0, half + 0.0});
     const std::string gdal_cmd =
         "rm -f '" + work + "/peer_gdal.tif'; gdal_viewshed -q -oz 150 -md 20000 -cc 0.87 -ox " +
-        fmt(ctr.x, 3) + " -oy " + fmt(ctr.y, 3) + " '" + win + "' '" + work +
+        geo::fixed(ctr.x, 3) + " -oy " + geo::fixed(ctr.y, 3) + " '" + win + "' '" + work +
         "/peer_gdal.tif' >/dev/null 2>&1";
     const std::string vigia_bin =
         (fs::path(self).parent_path().parent_path() / "cli/vigia").string();
     const auto ll = geo::Transformer(crop.crs, geo::SpatialRef::wgs84())(ctr);
     const std::string vigia_cmd =
         "rm -f '" + work + "/peer_vigia.tif'; '" + vigia_bin + "' viewshed '" + win + "' '" + work +
-        "/peer_vigia.tif' --observer=" + fmt(ll.x, 7) + "," + fmt(ll.y, 7) +
+        "/peer_vigia.tif' --observer=" + geo::fixed(ll.x, 7) + "," + geo::fixed(ll.y, 7) +
         " --altitude 150 --max-distance 20000 " + "-q >/dev/null 2>&1";
     const double g = bench::best_of(3, [&] { bench::run(gdal_cmd); });
     const double v = bench::best_of(3, [&] { bench::run(vigia_cmd); });
@@ -578,20 +567,22 @@ void write_report(const json& results, const std::string& out) {
   std::ostringstream md;
   const auto& mach = results["machine"];
   md << "# Border-scale benchmarks\n\nMachine: " << mach["cpu"].get<std::string>() << ", "
-     << mach["cores"] << " cores, " << fmt(mach["memory_gib"], 0) << " GiB; vigia "
+     << mach["cores"] << " cores, " << geo::fixed(mach["memory_gib"], 0) << " GiB; vigia "
      << mach["vigia_version"].get<std::string>() << " (" << mach["git_hash"].get<std::string>()
      << ").\n\n**Terrain: " << results["terrain"].get<std::string>()
      << ".** Task vehicle-detect (21 km), 2 tiers, targets in 3 × 3 blocks, route optimiser "
      << time_limit << " s, best 30 points offered.\n\n";
   const auto stage_row = [&](const json& r) {
     const auto& s = r["seconds"];
-    const auto get = [&](const char* k) { return s.contains(k) ? fmt(s[k], 1) : std::string("-"); };
-    md << "| " << r["config"]["label"].get<std::string>() << " | " << fmt(r["border_km"], 0)
-       << " | " << fmt(r["dem_cells"].get<double>() / 1e6, 1) << " | " << r["candidates"] << " | "
-       << get("area") << " | " << get("visible_sets") << " | " << get("selection") << " | "
+    const auto get = [&](const char* k) {
+      return s.contains(k) ? geo::fixed(s[k], 1) : std::string("-");
+    };
+    md << "| " << r["config"]["label"].get<std::string>() << " | " << geo::fixed(r["border_km"], 0)
+       << " | " << geo::fixed(r["dem_cells"].get<double>() / 1e6, 1) << " | " << r["candidates"]
+       << " | " << get("area") << " | " << get("visible_sets") << " | " << get("selection") << " | "
        << get("flight_space") << " | " << get("routes") << " | " << get("package") << " | "
-       << fmt(r["seconds_total"], 1) << " | " << fmt(r["peak_rss_mib"], 0) << " | "
-       << fmt(100.0 * r["coverage_by_weight"].get<double>(), 1) << " % |\n";
+       << geo::fixed(r["seconds_total"], 1) << " | " << geo::fixed(r["peak_rss_mib"], 0) << " | "
+       << geo::fixed(100.0 * r["coverage_by_weight"].get<double>(), 1) << " % |\n";
   };
   const auto table = [&](const std::string& title, const json& runs) {
     md << "### " << title
@@ -605,64 +596,67 @@ void write_report(const json& results, const std::string& out) {
   if (results.contains("by_resolution")) {
     table("The whole border at 30 m", results["by_resolution"]["runs"]);
     md << "Time grows with the DEM's cells with exponent "
-       << fmt(results["by_resolution"]["time_exponent_vs_cells"], 2) << " (90 m → 30 m).\n\n";
+       << geo::fixed(results["by_resolution"]["time_exponent_vs_cells"], 2)
+       << " (90 m → 30 m).\n\n";
   }
   table("Corridor length (90 m)", results["by_corridor_length"]["runs"]);
   md << "Fitted growth with border length: time ∝ L^"
-     << fmt(results["by_corridor_length"]["time_exponent"], 2) << ", memory ∝ L^"
-     << fmt(results["by_corridor_length"]["memory_exponent"], 2) << ".\n\n";
+     << geo::fixed(results["by_corridor_length"]["time_exponent"], 2) << ", memory ∝ L^"
+     << geo::fixed(results["by_corridor_length"]["memory_exponent"], 2) << ".\n\n";
   table("Candidates (90 m, whole border)", results["by_candidates"]["runs"]);
-  md << "Visible sets ∝ candidates^" << fmt(results["by_candidates"]["visible_sets_exponent"], 2)
-     << ".\n\n";
+  md << "Visible sets ∝ candidates^"
+     << geo::fixed(results["by_candidates"]["visible_sets_exponent"], 2) << ".\n\n";
   table("Aircraft (90 m, whole border)", results["by_aircraft"]["runs"]);
-  md << "Routes ∝ aircraft^" << fmt(results["by_aircraft"]["routes_exponent"], 2)
+  md << "Routes ∝ aircraft^" << geo::fixed(results["by_aircraft"]["routes_exponent"], 2)
      << " (plans for 1..N aircraft are made in turn, each measured along its paths).\n\n";
   md << "### Viewshed kernel, one thread (" << (quick ? "90" : "30") << " m synthetic DEM)\n\n"
      << "| range km | observer | cells | ms | Mcells/s/thread |\n|---:|---|---:|---:|---:|\n";
   for (const auto& k : results["viewshed_kernel"])
-    md << "| " << fmt(k["range_km"], 0) << " | " << k["observer"].get<std::string>() << " | "
-       << k["cells"] << " | " << fmt(1000.0 * k["seconds"].get<double>(), 1) << " | "
-       << fmt(k["mcells_per_s_per_thread"], 1) << " |\n";
+    md << "| " << geo::fixed(k["range_km"], 0) << " | " << k["observer"].get<std::string>() << " | "
+       << k["cells"] << " | " << geo::fixed(1000.0 * k["seconds"].get<double>(), 1) << " | "
+       << geo::fixed(k["mcells_per_s_per_thread"], 1) << " |\n";
   md << "\n### Thread scaling: " << results["thread_scaling"]["stage"].get<std::string>()
      << "\n\n| threads | s | Mcells/s | speedup | efficiency |\n|---:|---:|---:|---:|---:|\n";
   for (const auto& s : results["thread_scaling"]["runs"])
-    md << "| " << s["threads"] << " | " << fmt(s["seconds"], 2) << " | "
-       << fmt(s["mcells_per_s"], 1) << " | " << fmt(s["speedup"], 2) << " | "
-       << fmt(100.0 * s["efficiency"].get<double>(), 0) << " % |\n";
+    md << "| " << s["threads"] << " | " << geo::fixed(s["seconds"], 2) << " | "
+       << geo::fixed(s["mcells_per_s"], 1) << " | " << geo::fixed(s["speedup"], 2) << " | "
+       << geo::fixed(100.0 * s["efficiency"].get<double>(), 0) << " % |\n";
   if (results.contains("visible_set_scaling")) {
     const auto& vs = results["visible_set_scaling"];
     md << "\n### Thread scaling: the visible-set stage (" << vs["candidates"]
        << " of the plan's candidates, its targets, " << vs.value("run", std::string("90 m"))
        << ")\n\n| threads | s | Mcells/s | speedup | efficiency |\n|---:|---:|---:|---:|---:|\n";
     for (const auto& s : vs["runs"])
-      md << "| " << s["threads"] << " | " << fmt(s["seconds"], 2) << " | "
-         << fmt(s["mcells_per_s"], 1) << " | " << fmt(s["speedup"], 2) << " | "
-         << fmt(100.0 * s["efficiency"].get<double>(), 0) << " % |\n";
+      md << "| " << s["threads"] << " | " << geo::fixed(s["seconds"], 2) << " | "
+         << geo::fixed(s["mcells_per_s"], 1) << " | " << geo::fixed(s["speedup"], 2) << " | "
+         << geo::fixed(100.0 * s["efficiency"].get<double>(), 0) << " % |\n";
   }
   const auto& peer = results["peer_gdal_viewshed"];
   md << "\n### Peer: gdal_viewshed, same run, same input\n\n"
      << peer["input"].get<std::string>() << ", whole commands: gdal_viewshed "
-     << fmt(peer["gdal_viewshed_s"], 3) << " s, `vigia viewshed` "
-     << fmt(peer["vigia_viewshed_s"], 3) << " s (gdal / vigia = " << fmt(peer["gdal_over_vigia"], 2)
-     << ").\n";
+     << geo::fixed(peer["gdal_viewshed_s"], 3) << " s, `vigia viewshed` "
+     << geo::fixed(peer["vigia_viewshed_s"], 3)
+     << " s (gdal / vigia = " << geo::fixed(peer["gdal_over_vigia"], 2) << ").\n";
   if (results.contains("national_estimate")) {
     const auto& ne = results["national_estimate"];
     md << "\n### National scale: an estimate, not a measurement (docs/distributed.md)\n\n"
-       << fmt(ne["border_km"], 0)
+       << geo::fixed(ne["border_km"], 0)
        << " km of borders in segments like the whole-border 30 m run, as long as fits "
           "16 GiB: per-cell stages × cells, selection ∝ candidates^"
-       << fmt(ne["selection_exponent"], 2) << ", peak memory ∝ length^"
-       << fmt(ne["memory_exponent_length"], 2) << " × cells^" << fmt(ne["memory_exponent_cells"], 2)
+       << geo::fixed(ne["selection_exponent"], 2) << ", peak memory ∝ length^"
+       << geo::fixed(ne["memory_exponent_length"], 2) << " × cells^"
+       << geo::fixed(ne["memory_exponent_cells"], 2)
        << ", one route plan per segment; 16-core nodes at "
-       << fmt(100.0 * ne["efficiency_assumed_16_cores"].get<double>(), 0)
+       << geo::fixed(100.0 * ne["efficiency_assumed_16_cores"].get<double>(), 0)
        << " % parallel efficiency (assumed: not measured here).\n\n"
           "| DEM | segment km | segments | peak GiB per segment | this host, h | core-hours | "
           "one segment on a 16-core node, min |\n|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const auto& r : ne["rows"])
-      md << "| " << fmt(r["resolution_m"], 0) << " m | " << fmt(r["segment_km"], 0) << " | "
-         << fmt(r["segments"], 0) << " | " << fmt(r["peak_gib_per_segment"], 1) << " | "
-         << fmt(r["this_host_h"], 1) << " | " << fmt(r["core_hours"], 1) << " | "
-         << fmt(r["per_segment_on_16_cores_min"], 1) << " |\n";
+      md << "| " << geo::fixed(r["resolution_m"], 0) << " m | " << geo::fixed(r["segment_km"], 0)
+         << " | " << geo::fixed(r["segments"], 0) << " | "
+         << geo::fixed(r["peak_gib_per_segment"], 1) << " | " << geo::fixed(r["this_host_h"], 1)
+         << " | " << geo::fixed(r["core_hours"], 1) << " | "
+         << geo::fixed(r["per_segment_on_16_cores_min"], 1) << " |\n";
   }
   std::ofstream(out + "/scale.md") << md.str();
 

@@ -13,6 +13,7 @@
 #include "bench_common.hpp"
 #include "vigia/geo/vector_io.hpp"
 #include "vigia/planner/aircraft.hpp"
+#include "vigia/planner/area.hpp"
 #include "vigia/planner/candidates.hpp"
 #include "vigia/planner/corridor.hpp"
 #include "vigia/planner/selection.hpp"
@@ -20,20 +21,6 @@
 
 using namespace vigia;
 using nlohmann::json;
-
-namespace {
-long peak_rss_kib() {
-  const std::string v = bench::first_line_of("/proc/self/status", "VmHWM");
-  return v.empty() ? 0 : std::stol(v);
-}
-std::string fmt(double v, int d) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(d);
-  s << v;
-  return s.str();
-}
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"vigia selection benchmark"};
@@ -128,7 +115,7 @@ int main(int argc, char** argv) {
   const double total = vst.seconds + t_select_total;
   r["visible_sets_plus_selection_seconds"] = total;
   r["whole_run_seconds"] = bench::seconds_since(t_all);
-  r["peak_rss_mib"] = peak_rss_kib() / 1024.0;
+  r["peak_rss_mib"] = static_cast<double>(planner::peak_memory_bytes()) / (1024.0 * 1024.0);
   std::ofstream(out + "/select.json") << r.dump(2) << "\n";
 
   std::ostringstream md;
@@ -139,26 +126,29 @@ int main(int argc, char** argv) {
      << " (" << m["git_hash"].get<std::string>() << ").\n\n"
      << "Bolivian DEM (SRTM 3\", 1500 × 1500), corridor of the Bolivia–Peru border (own side "
         "Bolivia: "
-     << fmt(corridor.own_area_m2 / 1e6, 0) << " km² + " << fmt(corridor.far_area_m2 / 1e6, 0)
-     << " km² across, " << targets.weight.size() << " target cells), " << candidates.size()
-     << " candidates (" << spacing_km << " km lattice × " << tiers
+     << geo::fixed(corridor.own_area_m2 / 1e6, 0) << " km² + "
+     << geo::fixed(corridor.far_area_m2 / 1e6, 0) << " km² across, " << targets.weight.size()
+     << " target cells), " << candidates.size() << " candidates (" << spacing_km << " km lattice × "
+     << tiers
      << " altitude tiers over the permitted airspace, mohajer6: 300 m clearance, "
         "5 400 m ceiling), sensor range 20 km (slant), target 2.5 m, grazing ≥ 5°, k = 0.13.\n\n"
-     << "Visible sets: " << vst.viewsheds << " viewsheds, " << fmt(vst.cells_computed / 1e9, 2)
-     << " G cells, " << fmt(vst.seconds, 1) << " s, " << fmt(vst.bytes / 1048576.0, 1)
-     << " MiB of runs.\n\n"
+     << "Visible sets: " << vst.viewsheds << " viewsheds, "
+     << geo::fixed(vst.cells_computed / 1e9, 2) << " G cells, " << geo::fixed(vst.seconds, 1)
+     << " s, " << geo::fixed(vst.bytes / 1048576.0, 1) << " MiB of runs.\n\n"
      << "| K | coverage by weight | greedy | after local search | upper bound | gap | time "
         "|\n|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const json& s : r["selections"]) {
-    md << "| " << s["k"].get<int>() << " | " << fmt(100 * s["coverage_by_weight"].get<double>(), 2)
-       << " % | " << fmt(s["greedy_value"].get<double>(), 0) << " | "
-       << fmt(s["value"].get<double>(), 0) << " | " << fmt(s["upper_bound"].get<double>(), 0)
-       << " | " << fmt(100 * s["gap"].get<double>(), 2) << " % | "
-       << fmt(s["seconds"].get<double>(), 2) << " s |\n";
+    md << "| " << s["k"].get<int>() << " | "
+       << geo::fixed(100 * s["coverage_by_weight"].get<double>(), 2) << " % | "
+       << geo::fixed(s["greedy_value"].get<double>(), 0) << " | "
+       << geo::fixed(s["value"].get<double>(), 0) << " | "
+       << geo::fixed(s["upper_bound"].get<double>(), 0) << " | "
+       << geo::fixed(100 * s["gap"].get<double>(), 2) << " % | "
+       << geo::fixed(s["seconds"].get<double>(), 2) << " s |\n";
   }
-  md << "\nVisible sets + the three selections: **" << fmt(total, 1)
+  md << "\nVisible sets + the three selections: **" << geo::fixed(total, 1)
      << " s** (target ≤ 60 s on 2 cores); peak "
-     << "memory of the whole run " << fmt(r["peak_rss_mib"].get<double>(), 0) << " MiB.\n";
+     << "memory of the whole run " << geo::fixed(r["peak_rss_mib"].get<double>(), 0) << " MiB.\n";
   std::ofstream(out + "/select.md") << md.str();
   std::cout << md.str();
   return 0;

@@ -103,14 +103,6 @@ Score score(const OnGrid& ref, const OnGrid& tool) {
           a + b ? 2.0 * both / static_cast<double>(a + b) : 1.0, n};
 }
 
-std::string fmt(double v, int d) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(d);
-  s << v;
-  return s.str();
-}
-
 struct Case {
   std::string name;
   double altitude;
@@ -287,17 +279,17 @@ int main(int argc, char** argv) {
       }
 
       // Whole commands, as a user runs them (read the GeoTIFF, compute, write).
-      const std::string md = bd.range_m > 0 ? " -md " + fmt(bd.range_m, 1) : "";
-      const std::string gcmd = "gdal_viewshed -q -ox " + fmt(xy.x, 3) + " -oy " + fmt(xy.y, 3) +
-                               " -oz " + fmt(oz, 3) + " -cc " + fmt(1.0 - k, 4) + md +
-                               " -vv 1 -iv 0 -ov 255 " + bd.path + " " + work +
-                               "/g.tif >/dev/null 2>&1";
-      const std::string vcmd = vigia_exe + " viewshed " + bd.path + " " + work +
-                               "/v.tif --observer " + fmt(xy.x, 3) + "," + fmt(xy.y, 3) +
-                               " --dem-crs --altitude " + fmt(cs.altitude, 3) +
-                               (cs.amsl ? " --amsl" : "") + " --k " + fmt(k, 2) +
-                               (bd.range_m > 0 ? " --max-distance " + fmt(bd.range_m, 1) : "") +
-                               " --compress NONE --quiet --threads ";
+      const std::string md = bd.range_m > 0 ? " -md " + geo::fixed(bd.range_m, 1) : "";
+      const std::string gcmd = "gdal_viewshed -q -ox " + geo::fixed(xy.x, 3) + " -oy " +
+                               geo::fixed(xy.y, 3) + " -oz " + geo::fixed(oz, 3) + " -cc " +
+                               geo::fixed(1.0 - k, 4) + md + " -vv 1 -iv 0 -ov 255 " + bd.path +
+                               " " + work + "/g.tif >/dev/null 2>&1";
+      const std::string vcmd =
+          vigia_exe + " viewshed " + bd.path + " " + work + "/v.tif --observer " +
+          geo::fixed(xy.x, 3) + "," + geo::fixed(xy.y, 3) + " --dem-crs --altitude " +
+          geo::fixed(cs.altitude, 3) + (cs.amsl ? " --amsl" : "") + " --k " + geo::fixed(k, 2) +
+          (bd.range_m > 0 ? " --max-distance " + geo::fixed(bd.range_m, 1) : "") +
+          " --compress NONE --quiet --threads ";
       const double t_gcli = bench::best_of(reps, [&] { bench::run(gcmd); });
       const double t_vcli1 = bench::best_of(reps, [&] { bench::run(vcmd + "1 >/dev/null"); });
       const double t_vclin = bench::best_of(reps, [&] { bench::run(vcmd + "0 >/dev/null"); });
@@ -314,10 +306,12 @@ int main(int argc, char** argv) {
                               << " output=dem --quiet --overwrite\n"
                               << "g.region raster=dem\n"
                               << "echo start $(date +%s.%N) > " << work << "/grass_time\n"
-                              << "r.viewshed input=dem output=vs coordinates=" << fmt(xy.x, 3)
-                              << "," << fmt(xy.y, 3) << " observer_elevation=" << fmt(oz, 3)
+                              << "r.viewshed input=dem output=vs coordinates="
+                              << geo::fixed(xy.x, 3) << "," << geo::fixed(xy.y, 3)
+                              << " observer_elevation=" << geo::fixed(oz, 3)
                               << " target_elevation=0"
-                              << (bd.range_m > 0 ? " max_distance=" + fmt(bd.range_m, 1) : "")
+                              << (bd.range_m > 0 ? " max_distance=" + geo::fixed(bd.range_m, 1)
+                                                 : "")
                               << " refraction_coeff=" << k << " -c -b --quiet --overwrite\n"
                               << "echo end $(date +%s.%N) >> " << work << "/grass_time\n"
                               << "r.out.gdal input=vs output=" << work
@@ -379,9 +373,10 @@ int main(int argc, char** argv) {
       pool.emplace_back([&, w] {
         for (int i = next++; i < n; i = next++) {
           const geo::Point2 u = to_utm(pts[static_cast<std::size_t>(i)]);
-          bench::run("gdal_viewshed -q -ox " + fmt(u.x, 3) + " -oy " + fmt(u.y, 3) + " -oz " +
-                     fmt(oz[static_cast<std::size_t>(i)], 3) + " -cc 0.87 -md 20000 " +
-                     bolivia_utm + " " + work + "/gv" + std::to_string(w) + ".tif >/dev/null 2>&1");
+          bench::run("gdal_viewshed -q -ox " + geo::fixed(u.x, 3) + " -oy " + geo::fixed(u.y, 3) +
+                     " -oz " + geo::fixed(oz[static_cast<std::size_t>(i)], 3) +
+                     " -cc 0.87 -md 20000 " + bolivia_utm + " " + work + "/gv" + std::to_string(w) +
+                     ".tif >/dev/null 2>&1");
         }
       });
     }
@@ -403,7 +398,7 @@ int main(int argc, char** argv) {
   const json& m = results["machine"];
   md << "# Viewshed benchmark\n\n"
      << "Machine: " << m["cpu"].get<std::string>() << ", " << m["cores"].get<int>() << " cores, "
-     << fmt(m["memory_gib"].get<double>(), 1) << " GiB; vigia "
+     << geo::fixed(m["memory_gib"].get<double>(), 1) << " GiB; vigia "
      << m["vigia_version"].get<std::string>() << " (" << m["git_hash"].get<std::string>() << "), "
      << results["gdal"].get<std::string>() << "; k = " << k << "; best of " << reps << " runs"
      << (quick ? " (QUICK RUN: not for the record)" : "") << ".\n\n"
@@ -426,33 +421,35 @@ int main(int argc, char** argv) {
     const json& g = r["gdal"];
     md << "| " << r["dem"].get<std::string>() << " | " << r["observer"].get<std::string>() << " | "
        << r["cells_in_range"].get<long long>() << " | "
-       << fmt(r["visible_percent_exact"].get<double>(), 1) << " % | "
-       << fmt(100 * f["agreement"].get<double>(), 3) << " % / " << fmt(f["dice"].get<double>(), 4)
-       << " | " << fmt(100 * g["agreement"].get<double>(), 3) << " % / "
-       << fmt(g["dice"].get<double>(), 4) << " | ";
+       << geo::fixed(r["visible_percent_exact"].get<double>(), 1) << " % | "
+       << geo::fixed(100 * f["agreement"].get<double>(), 3) << " % / "
+       << geo::fixed(f["dice"].get<double>(), 4) << " | "
+       << geo::fixed(100 * g["agreement"].get<double>(), 3) << " % / "
+       << geo::fixed(g["dice"].get<double>(), 4) << " | ";
     if (r.contains("grass")) {
-      md << fmt(100 * r["grass"]["agreement"].get<double>(), 3) << " % / "
-         << fmt(r["grass"]["dice"].get<double>(), 4);
+      md << geo::fixed(100 * r["grass"]["agreement"].get<double>(), 3) << " % / "
+         << geo::fixed(r["grass"]["dice"].get<double>(), 4);
     } else {
       md << "n/a";
     }
-    md << " | " << fmt(1000 * f["seconds_1_thread"].get<double>(), 1) << " | "
-       << fmt(1000 * f["seconds_all_threads"].get<double>(), 1) << " | "
-       << fmt(1000 * g["seconds"].get<double>(), 1) << " | "
-       << fmt(g["seconds"].get<double>() / f["seconds_1_thread"].get<double>(), 2) << "× | "
-       << (r.contains("grass") ? fmt(1000 * r["grass"]["seconds"].get<double>(), 0) : "n/a")
-       << " | " << fmt(1000 * r["cli_seconds"]["gdal_viewshed"].get<double>(), 1) << " | "
-       << fmt(1000 * r["cli_seconds"]["vigia_1_thread"].get<double>(), 1) << " | "
-       << fmt(1000 * r["exact_seconds_all_threads"].get<double>(), 0) << " |\n";
+    md << " | " << geo::fixed(1000 * f["seconds_1_thread"].get<double>(), 1) << " | "
+       << geo::fixed(1000 * f["seconds_all_threads"].get<double>(), 1) << " | "
+       << geo::fixed(1000 * g["seconds"].get<double>(), 1) << " | "
+       << geo::fixed(g["seconds"].get<double>() / f["seconds_1_thread"].get<double>(), 2) << "× | "
+       << (r.contains("grass") ? geo::fixed(1000 * r["grass"]["seconds"].get<double>(), 0) : "n/a")
+       << " | " << geo::fixed(1000 * r["cli_seconds"]["gdal_viewshed"].get<double>(), 1) << " | "
+       << geo::fixed(1000 * r["cli_seconds"]["vigia_1_thread"].get<double>(), 1) << " | "
+       << geo::fixed(1000 * r["exact_seconds_all_threads"].get<double>(), 0) << " |\n";
   }
   const json& mo = results["many_observers"];
   md << "\nMany observers: " << mo["observers"].get<int>()
      << " observers at 5 000 m AMSL, 20 km range, Bolivian DEM: "
      << "`vigia coverage` (one command, native lon/lat DEM) "
-     << fmt(mo["vigia_coverage_seconds"].get<double>(), 2)
+     << geo::fixed(mo["vigia_coverage_seconds"].get<double>(), 2)
      << " s; `gdal_viewshed` once per observer (UTM copy, " << mo["parallel_processes"].get<int>()
-     << " processes at a time) " << fmt(mo["gdal_viewshed_per_observer_seconds"].get<double>(), 2)
-     << " s: vigia " << fmt(mo["ratio"].get<double>(), 1) << "× faster.\n";
+     << " processes at a time) "
+     << geo::fixed(mo["gdal_viewshed_per_observer_seconds"].get<double>(), 2) << " s: vigia "
+     << geo::fixed(mo["ratio"].get<double>(), 1) << "× faster.\n";
   std::ofstream(out + "/viewshed.md") << md.str();
   std::cout << md.str();
   return 0;

@@ -81,14 +81,6 @@ std::unique_ptr<Progress> make_progress(bool quiet) {
       [bar](std::string_view stage, double fraction) { return (*bar)(stage, fraction); });
 }
 
-std::string fixed(double v, int decimals) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(decimals);
-  s << v;
-  return s.str();
-}
-
 std::string grouped(long long v) {
   std::string digits = std::to_string(v < 0 ? -v : v);
   std::string out;

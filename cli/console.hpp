@@ -5,6 +5,7 @@
 #include <string>
 
 #include "vigia/geo/progress.hpp"
+#include "vigia/geo/text.hpp"
 
 namespace vigia::cli {
 
@@ -16,8 +17,7 @@ std::unique_ptr<Progress> make_progress(bool quiet);
 void install_interrupt_handler();
 [[nodiscard]] bool interrupted();
 
-/// Formats a number with `decimals` digits after the point.
-std::string fixed(double v, int decimals);
+using geo::fixed;
 /// Formats an integer with thin grouping: 1234567 -> "1 234 567".
 std::string grouped(long long v);
 

@@ -7,6 +7,7 @@
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/geodesy.hpp"
 #include "vigia/geo/geometry_ops.hpp"
+#include "vigia/geo/text.hpp"
 
 namespace vigia::planner {
 
@@ -148,11 +149,7 @@ int side_of(geo::Point2 p, const std::vector<geo::LineString>& lines) {
 }
 
 std::string km(double m) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(1);
-  s << m / 1000.0 << " km";
-  return s.str();
+  return geo::fixed(m / 1000.0, 1) + " km";
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "vigia/geo/geometry_ops.hpp"
 #include "vigia/geo/plot.hpp"
 #include "vigia/geo/qml.hpp"
+#include "vigia/geo/text.hpp"
 
 namespace vigia::planner {
 
@@ -17,12 +18,7 @@ namespace {
 constexpr double kPi = std::numbers::pi;
 
 std::string fmt(double v, int decimals) {
-  if (!std::isfinite(v)) return "n/a";
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(decimals);
-  s << v;
-  return s.str();
+  return std::isfinite(v) ? geo::fixed(v, decimals) : "n/a";
 }
 
 /// JSON number, or null when not finite.

@@ -14,6 +14,7 @@
 #include "vigia/geo/plot.hpp"
 #include "vigia/geo/qml.hpp"
 #include "vigia/geo/raster_io.hpp"
+#include "vigia/geo/text.hpp"
 #include "vigia/planner/package.hpp"
 
 namespace vigia::planner {
@@ -43,14 +44,6 @@ std::string xml_escape(const std::string& s) {
     }
   }
   return out;
-}
-
-std::string num(double v, int decimals) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(decimals);
-  s << v;
-  return s.str();
 }
 
 /// The permitted airspace in lon/lat, simplified to at most a few hundred vertices
@@ -244,7 +237,7 @@ void write_kml_files(const std::string& dir, const MissionResult& m, const Packa
     const FlownRoute& r = *nr.route;
     if (r.samples.empty()) continue;
     k << "<Placemark><name>" << xml_escape(nr.name) << "</name><description>"
-      << num(r.length_m / 1000.0, 1) << " km, " << num(r.duration_s / 3600.0, 2)
+      << geo::fixed(r.length_m / 1000.0, 1) << " km, " << geo::fixed(r.duration_s / 3600.0, 2)
       << " h, altitudes AMSL</description><styleUrl>#route" << ri++ % 5
       << "</styleUrl><LineString><altitudeMode>absolute</altitudeMode><coordinates>\n";
     double next = 0.0;
@@ -253,7 +246,7 @@ void write_kml_files(const std::string& dir, const MissionResult& m, const Packa
       if (q.s < next && i + 1 != r.samples.size()) continue;
       next = q.s + 100.0;
       const geo::Point2 ll = to_ll(q.work);
-      k << ll.x << ',' << ll.y << ',' << num(q.altitude_m, 1) << '\n';
+      k << ll.x << ',' << ll.y << ',' << geo::fixed(q.altitude_m, 1) << '\n';
     }
     k << "</coordinates></LineString></Placemark>\n";
     all_wps.emplace_back(nr.name, waypoints(space, r));
@@ -262,19 +255,20 @@ void write_kml_files(const std::string& dir, const MissionResult& m, const Packa
   for (const auto& [name, wps] : all_wps)
     for (const auto& wp : wps)
       k << "<Placemark><name>" << xml_escape(name) << " #" << wp.seq << "</name><description>"
-        << to_string(wp.kind) << ", " << num(wp.altitude_m, 0) << " m AMSL, "
-        << num(wp.altitude_m - wp.ground_m, 0) << " m above ground, at " << num(wp.t / 60.0, 1)
+        << to_string(wp.kind) << ", " << geo::fixed(wp.altitude_m, 0) << " m AMSL, "
+        << geo::fixed(wp.altitude_m - wp.ground_m, 0) << " m above ground, at "
+        << geo::fixed(wp.t / 60.0, 1)
         << " min</description><styleUrl>#waypoint</styleUrl><Point><altitudeMode>absolute"
            "</altitudeMode><coordinates>"
-        << wp.lonlat.x << ',' << wp.lonlat.y << ',' << num(wp.altitude_m, 1)
+        << wp.lonlat.x << ',' << wp.lonlat.y << ',' << geo::fixed(wp.altitude_m, 1)
         << "</coordinates></Point></Placemark>\n";
   k << "</Folder>\n<Folder><name>observation points</name>\n";
   for (std::size_t i = 0; i < m.points.size(); ++i) {
     const Candidate& c = m.points[i];
-    k << "<Placemark><name>point " << i + 1 << "</name><description>" << num(c.altitude_m, 0)
+    k << "<Placemark><name>point " << i + 1 << "</name><description>" << geo::fixed(c.altitude_m, 0)
       << " m AMSL</description><styleUrl>#point</styleUrl><Point><altitudeMode>absolute"
          "</altitudeMode><coordinates>"
-      << c.lonlat.x << ',' << c.lonlat.y << ',' << num(c.altitude_m, 1)
+      << c.lonlat.x << ',' << c.lonlat.y << ',' << geo::fixed(c.altitude_m, 1)
       << "</coordinates></Point></Placemark>\n";
   }
   k << "</Folder>\n<Folder><name>bases and stations</name>\n";
