@@ -2,8 +2,8 @@
 // Private to vigia::terrain: the line-of-sight kernels. The orchestration
 // (viewshed.cpp) decides the window and the outputs; the kernels only sweep.
 
-#include <cmath>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -66,29 +66,24 @@ class BlockMax {
   std::unique_ptr<std::atomic<float>[]> m_;
 };
 
-/// R3 horizon of the sightline to cell (r, c) at distance d: the maximum over all
+/// R3 horizon of the sightline to (r, c) at distance d — the maximum over all
 /// samples strictly between observer and target of (z_s - drop(t d) - z_eye) / t,
-/// t being the sample's fraction of the way. -inf if there is no sample.
-double r3_horizon(const LosFrame& f, int r, int c, double d);
-
-/// R3 horizon of the sightline to (r, c) and the grid line of its highest sample:
-/// row_line = j for the line through the centres of row j, col_line = i for column i
-/// (the other is -1; both -1 when there is no sample).
+/// t being the sample's fraction of the way — and the grid line of its highest
+/// sample: row_line = j for the line through the centres of row j, col_line = i for
+/// column i (the other is -1).
 struct R3Result {
   double horizon = -INFINITY;
   int row_line = -1;
   int col_line = -1;
 };
-R3Result r3_horizon_line(const LosFrame& f, int r, int c, double d);
-/// The same, skipping (through `blocks`) the stretches that cannot exceed
-/// `at_least` (a value per unit of the way known not to exceed the horizon); if
-/// nothing exceeds it the result has horizon = at_least and no line.
+/// Skips (through `blocks`) the stretches that cannot exceed `at_least` (a value per
+/// unit of the way known not to exceed the horizon; -INFINITY for none); if nothing
+/// exceeds it the result has horizon = at_least and no line.
 R3Result r3_horizon_line(const LosFrame& f, int r, int c, double d, BlockMax& blocks,
                          double at_least);
 
 /// R3 visibility of cell (r, c) with target value mu (see LosFrame::target_mu);
 /// stops at the first sample that blocks.
-bool r3_visible(const LosFrame& f, int r, int c, double d, double mu);
 bool r3_visible(const LosFrame& f, int r, int c, double d, double mu, BlockMax& blocks);
 
 /// Per-cell results of a kernel over the window: los (1 visible / 0 blocked, only

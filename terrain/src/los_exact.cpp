@@ -12,132 +12,62 @@ namespace vigia::terrain::detail {
 
 namespace {
 
-/// Visits every R3 sample of the sightline from the observer to cell (tr, tc):
-/// fn(t, z, row_line, col_line) with t the fraction of the way; stops early when fn
-/// returns false.
-template <class Fn>
-void for_each_sample(const LosFrame& f, int tr, int tc, Fn&& fn) {
-  const double dc = tc - f.oc;
-  const double dr = tr - f.orow;
-  const int last_row = f.rows() - 1;
-  const int last_col = f.cols() - 1;
-  // Crossings with the column lines x = i, i strictly between observer and target.
-  if (dc != 0.0) {
-    const int lo = dc > 0 ? static_cast<int>(std::floor(f.oc)) + 1 : tc + 1;
-    const int hi = dc > 0 ? tc - 1 : static_cast<int>(std::ceil(f.oc)) - 1;
-    for (int i = lo; i <= hi; ++i) {
-      const double t = (i - f.oc) / dc;
-      const double row = f.orow + t * dr;
+/// The R3 samples of the sightline from the observer to cell (tr, tc) on one family
+/// of grid lines (Rows: the lines through row centres, else through column
+/// centres), in chunks of 16 crossings; a chunk is skipped when skip(t_min, t_max,
+/// zmax) says that no sample in it (t in [t_min, t_max], elevations at most zmax)
+/// can matter. fn(t, z, row_line, col_line) gets each other sample, t the fraction
+/// of the way; returns false when fn stopped the walk.
+template <bool Rows, class Skip, class Fn>
+bool walk_lines(const LosFrame& f, int tr, int tc, BlockMax& blocks, Skip& skip, Fn& fn) {
+  constexpr int kChunk = 16;
+  // k: the crossed line's index along the sightline's d_line; p: the position across.
+  const double o_line = Rows ? f.orow : f.oc;
+  const double o_across = Rows ? f.oc : f.orow;
+  const double d_line = Rows ? tr - f.orow : tc - f.oc;
+  const double d_across = Rows ? tc - f.oc : tr - f.orow;
+  const int target = Rows ? tr : tc;
+  const int last = (Rows ? f.cols() : f.rows()) - 1;
+  if (d_line == 0.0) return true;
+  const auto z_at = [&](int k, int p) { return Rows ? f.z(k, p) : f.z(p, k); };
+  const int lo = d_line > 0 ? static_cast<int>(std::floor(o_line)) + 1 : target + 1;
+  const int hi = d_line > 0 ? target - 1 : static_cast<int>(std::ceil(o_line)) - 1;
+  for (int a = lo; a <= hi; a += kChunk) {
+    const int b = std::min(a + kChunk - 1, hi);
+    const double ta = (a - o_line) / d_line;
+    const double tb = (b - o_line) / d_line;
+    const double pa = o_across + ta * d_across;
+    const double pb = o_across + tb * d_across;
+    const int p0 = static_cast<int>(std::floor(std::min(pa, pb)));
+    const int p1 = static_cast<int>(std::ceil(std::max(pa, pb)));
+    const float zmax = Rows ? blocks.box(a, b, p0, p1) : blocks.box(p0, p1, a, b);
+    if (skip(std::min(ta, tb), std::max(ta, tb), zmax)) continue;
+    for (int k = a; k <= b; ++k) {
+      const double t = (k - o_line) / d_line;
+      const double pos = o_across + t * d_across;
       double z;
-      if (row <= 0.0) {
-        z = f.z(0, i);
-      } else if (row >= last_row) {
-        z = f.z(last_row, i);
+      if (pos <= 0.0) {
+        z = z_at(k, 0);
+      } else if (pos >= last) {
+        z = z_at(k, last);
       } else {
-        const int r0 = static_cast<int>(row);
-        const double w = row - r0;
-        const double a = f.z(r0, i);
-        z = w == 0.0 ? a : a + w * (f.z(r0 + 1, i) - a);
+        const int p = static_cast<int>(pos);
+        const double w = pos - p;
+        const double za = z_at(k, p);
+        z = w == 0.0 ? za : za + w * (z_at(k, p + 1) - za);
       }
-      if (!fn(t, z, -1, i)) return;
+      if (!(Rows ? fn(t, z, k, -1) : fn(t, z, -1, k))) return false;
     }
   }
-  // Crossings with the row lines y = j.
-  if (dr != 0.0) {
-    const int lo = dr > 0 ? static_cast<int>(std::floor(f.orow)) + 1 : tr + 1;
-    const int hi = dr > 0 ? tr - 1 : static_cast<int>(std::ceil(f.orow)) - 1;
-    for (int j = lo; j <= hi; ++j) {
-      const double t = (j - f.orow) / dr;
-      const double col = f.oc + t * dc;
-      double z;
-      if (col <= 0.0) {
-        z = f.z(j, 0);
-      } else if (col >= last_col) {
-        z = f.z(j, last_col);
-      } else {
-        const int c0 = static_cast<int>(col);
-        const double w = col - c0;
-        const double a = f.z(j, c0);
-        z = w == 0.0 ? a : a + w * (f.z(j, c0 + 1) - a);
-      }
-      if (!fn(t, z, j, -1)) return;
-    }
-  }
+  return true;
 }
 
-/// Like for_each_sample, in chunks of 16 crossings of each family of grid lines; a
-/// chunk is skipped when skip(t_min, t_max, zmax) says that no sample in it (t in
-/// [t_min, t_max], elevations at most zmax) can matter.
+/// Every R3 sample of the sightline to (tr, tc) that skip() does not rule out:
+/// the crossings with the column lines, then with the row lines.
 template <class Skip, class Fn>
 void for_each_sample_pruned(const LosFrame& f, int tr, int tc, BlockMax& blocks, Skip&& skip,
                             Fn&& fn) {
-  constexpr int kChunk = 16;
-  const double dc = tc - f.oc;
-  const double dr = tr - f.orow;
-  const int last_row = f.rows() - 1;
-  const int last_col = f.cols() - 1;
-  const auto row_at = [&](double t) { return f.orow + t * dr; };
-  const auto col_at = [&](double t) { return f.oc + t * dc; };
-  if (dc != 0.0) {
-    const int lo = dc > 0 ? static_cast<int>(std::floor(f.oc)) + 1 : tc + 1;
-    const int hi = dc > 0 ? tc - 1 : static_cast<int>(std::ceil(f.oc)) - 1;
-    for (int a = lo; a <= hi; a += kChunk) {
-      const int b = std::min(a + kChunk - 1, hi);
-      const double ta = (a - f.oc) / dc;
-      const double tb = (b - f.oc) / dc;
-      const double ra = row_at(ta);
-      const double rb = row_at(tb);
-      const float zmax = blocks.box(static_cast<int>(std::floor(std::min(ra, rb))),
-                                    static_cast<int>(std::ceil(std::max(ra, rb))), a, b);
-      if (skip(std::min(ta, tb), std::max(ta, tb), zmax)) continue;
-      for (int i = a; i <= b; ++i) {
-        const double t = (i - f.oc) / dc;
-        const double row = row_at(t);
-        double z;
-        if (row <= 0.0) {
-          z = f.z(0, i);
-        } else if (row >= last_row) {
-          z = f.z(last_row, i);
-        } else {
-          const int r0 = static_cast<int>(row);
-          const double w = row - r0;
-          const double za = f.z(r0, i);
-          z = w == 0.0 ? za : za + w * (f.z(r0 + 1, i) - za);
-        }
-        if (!fn(t, z, -1, i)) return;
-      }
-    }
-  }
-  if (dr != 0.0) {
-    const int lo = dr > 0 ? static_cast<int>(std::floor(f.orow)) + 1 : tr + 1;
-    const int hi = dr > 0 ? tr - 1 : static_cast<int>(std::ceil(f.orow)) - 1;
-    for (int a = lo; a <= hi; a += kChunk) {
-      const int b = std::min(a + kChunk - 1, hi);
-      const double ta = (a - f.orow) / dr;
-      const double tb = (b - f.orow) / dr;
-      const double ca = col_at(ta);
-      const double cb = col_at(tb);
-      const float zmax = blocks.box(a, b, static_cast<int>(std::floor(std::min(ca, cb))),
-                                    static_cast<int>(std::ceil(std::max(ca, cb))));
-      if (skip(std::min(ta, tb), std::max(ta, tb), zmax)) continue;
-      for (int j = a; j <= b; ++j) {
-        const double t = (j - f.orow) / dr;
-        const double col = col_at(t);
-        double z;
-        if (col <= 0.0) {
-          z = f.z(j, 0);
-        } else if (col >= last_col) {
-          z = f.z(j, last_col);
-        } else {
-          const int c0 = static_cast<int>(col);
-          const double w = col - c0;
-          const double za = f.z(j, c0);
-          z = w == 0.0 ? za : za + w * (f.z(j, c0 + 1) - za);
-        }
-        if (!fn(t, z, j, -1)) return;
-      }
-    }
-  }
+  if (walk_lines<false>(f, tr, tc, blocks, skip, fn)) walk_lines<true>(f, tr, tc, blocks, skip, fn);
 }
 
 /// The largest (z - k t^2 - z_eye) / t over t in [ta, tb] for z <= zmax (k >= 0):
@@ -190,29 +120,6 @@ float BlockMax::box(int r0, int r1, int c0, int c1) {
   return mx;
 }
 
-double r3_horizon(const LosFrame& f, int r, int c, double d) {
-  double best = -std::numeric_limits<double>::infinity();
-  const double k = f.drop_coef * d * d;
-  for_each_sample(f, r, c, [&](double t, double z, int, int) {
-    // NaN (no data) never blocks: the comparison is false.
-    const double v = (z - k * t * t - f.z_eye) / t;
-    if (v > best) best = v;
-    return true;
-  });
-  return best;
-}
-
-R3Result r3_horizon_line(const LosFrame& f, int r, int c, double d) {
-  R3Result best;
-  const double k = f.drop_coef * d * d;
-  for_each_sample(f, r, c, [&](double t, double z, int row_line, int col_line) {
-    const double v = (z - k * t * t - f.z_eye) / t;
-    if (v > best.horizon) best = {v, row_line, col_line};
-    return true;
-  });
-  return best;
-}
-
 R3Result r3_horizon_line(const LosFrame& f, int r, int c, double d, BlockMax& blocks,
                          double at_least) {
   R3Result best;
@@ -244,22 +151,12 @@ bool r3_visible(const LosFrame& f, int r, int c, double d, double mu, BlockMax& 
   return visible;
 }
 
-bool r3_visible(const LosFrame& f, int r, int c, double d, double mu) {
-  bool visible = true;
-  const double k = f.drop_coef * d * d;
-  for_each_sample(f, r, c, [&](double t, double z, int, int) {
-    if (z - k * t * t - f.z_eye > t * mu) visible = false;
-    return visible;
-  });
-  return visible;
-}
-
 void exact_kernel(const LosFrame& f, LosResult& out, bool want_horizon) {
   const int rows = f.rows();
   const int cols = f.cols();
+  BlockMax blocks(f);  // shared: safe between threads (los.hpp)
 #pragma omp parallel
   {
-    BlockMax blocks(f);
 #pragma omp for schedule(dynamic, 1)
     for (int r = 0; r < rows; ++r) {
       for (int c = 0; c < cols; ++c) {
@@ -268,7 +165,7 @@ void exact_kernel(const LosFrame& f, LosResult& out, bool want_horizon) {
         if (d > f.range) continue;
         const double mu = f.target_mu(r, c, d);
         if (want_horizon) {
-          const double h = r3_horizon(f, r, c, d);
+          const double h = r3_horizon_line(f, r, c, d, blocks, -INFINITY).horizon;
           out.los(r, c) = h <= mu ? 1 : 0;
           out.horizon(r, c) = d > 0.0 ? static_cast<float>(std::max(h, -1e30) / d) : kNoHorizon;
         } else {

@@ -596,7 +596,7 @@ void sweep_quadrant(Sweep& s, Sink sink, bool use_avx2, long long& retested) {
       const double at_least =
           s.h_cur[vi] <= kNoH ? -INFINITY : seed - 1e-4 * (std::abs(seed) + 1.0);
       R3Result x = r3_horizon_line(f, r, c, d, blocks, at_least);
-      if (x.row_line < 0 && x.col_line < 0) x = r3_horizon_line(f, r, c, d);
+      if (x.row_line < 0 && x.col_line < 0) x = r3_horizon_line(f, r, c, d, blocks, -INFINITY);
       s.code[vi] = x.horizon <= f.target_mu(r, c, d) ? kVisible : kHidden;
       s.h_cur[vi] = static_cast<float>(std::max(x.horizon / d, static_cast<double>(kNoH)));
       if (x.row_line >= 0) {
