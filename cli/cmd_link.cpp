@@ -1,6 +1,8 @@
 // vigia link DEM --stations FILE --out DIR: where the datalink to a ground station
 // holds, and from what altitude.
 
+#include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -37,31 +39,40 @@ struct LinkArgs {
   bool quiet = false;
 };
 
+/// An altitude as written in file names and descriptions: whole metres, or one
+/// decimal when it has a fraction.
+std::string mask_name(double alt) {
+  return alt == std::round(alt) ? fixed(alt, 0) : fixed(alt, 1);
+}
+
 int run(const LinkArgs& a) {
   terrain::set_thread_count(a.threads);
   const planner::Aircraft ac = planner::aircraft_preset(a.aircraft);
+  std::vector<std::string> mask_names;
+  for (double alt : a.at_altitude) {
+    const std::string name = "link_at_" + mask_name(alt) + "m.tif";
+    if (std::find(mask_names.begin(), mask_names.end(), name) != mask_names.end())
+      throw Error("--at-altitude " + mask_name(alt) +
+                  ": given twice (allowed: distinct altitudes, to 0.1 m)");
+    mask_names.push_back(name);
+  }
   OutputDir out(a.out, a.overwrite);
   const std::string lowest_path = out.stage("link_lowest_altitude.tif");
   const std::string station_path = out.stage("link_station.tif");
   const std::string gpkg = out.stage("link_stations.gpkg");
   std::vector<std::string> mask_paths;
-  for (double alt : a.at_altitude)
-    mask_paths.push_back(
-        out.stage("link_at_" + std::to_string(static_cast<long long>(alt)) + "m.tif"));
+  for (const std::string& name : mask_names) mask_paths.push_back(out.stage(name));
 
   const auto stations = planner::read_stations(a.stations, a.antenna, a.range_km * 1000.0);
   std::vector<geo::Point2> where;
+  std::vector<std::string> labels;
   double max_range = 0.0;
   for (const auto& s : stations) {
     where.push_back(s.lonlat);
+    labels.push_back(a.stations + ": station " + s.name);
     max_range = std::max(max_range, s.range_m);
   }
-  terrain::Dem dem;
-  try {
-    dem = terrain::load_dem_around({a.dem}, where, max_range);
-  } catch (const Error& e) {
-    throw Error(a.stations + ": " + e.what() + " (stations must stand inside the DEM)");
-  }
+  const terrain::Dem dem = terrain::load_dem_around({a.dem}, where, max_range, labels);
   planner::LinkOptions lo;
   lo.refraction_k = a.k;
   lo.fresnel_fraction = a.fresnel;
@@ -81,7 +92,7 @@ int run(const LinkArgs& a) {
   wo.band_description = "station giving the lowest link altitude (1-based, 0 = none)";
   geo::write_raster(map.station, station_path, wo);
   for (std::size_t i = 0; i < a.at_altitude.size(); ++i) {
-    wo.band_description = "link at " + std::to_string(a.at_altitude[i]) + " m AMSL: 1 yes, 0 no";
+    wo.band_description = "link at " + mask_name(a.at_altitude[i]) + " m AMSL: 1 yes, 0 no";
     geo::write_raster(planner::link_mask(map, dem, a.at_altitude[i]), mask_paths[i], wo);
   }
   geo::OutLayer layer{"stations", geo::SpatialRef::wgs84(), {}, "ground control stations", ""};
@@ -115,8 +126,7 @@ int run(const LinkArgs& a) {
               << fixed(pct, 1) << " % of " << grouped(map.cells) << " cells\n"
               << "  wrote " << out.path("link_lowest_altitude.tif")
               << ", link_station.tif, link_stations.gpkg";
-    for (double alt : a.at_altitude)
-      std::cout << ", link_at_" << static_cast<long long>(alt) << "m.tif";
+    for (double alt : a.at_altitude) std::cout << ", link_at_" << mask_name(alt) << "m.tif";
     std::cout << '\n';
   }
   return 0;

@@ -113,6 +113,40 @@ TEST_CASE("corridor and link refuse bad input with one line and leave nothing", 
   std::ofstream(tmp.file("st.csv")) << "-72.5,-32.5,10\n";
   refused({"link", dem, "--stations", tmp.file("st.csv"), "--out", tmp.file("out")},
           "outside the DEM");
+  // Out-of-range sensor settings: one line, never an abort from inside the parallel work.
+  std::ofstream(tmp.file("good.csv")) << "-70.65,-32.75,15\n";
+  refused({"link", dem, "--stations", tmp.file("good.csv"), "--k", "1.5", "--out", tmp.file("out")},
+          "refraction coefficient");
+  refused({"link", dem, "--stations", tmp.file("good.csv"), "--at-altitude", "3000",
+           "--at-altitude", "3000.0", "--out", tmp.file("out")},
+          "given twice");
+  {
+    // A DEM that cannot be read is the DEM's fault, not the stations file's.
+    const auto r = test::run_vigia({"link", tmp.file("missing.tif"), "--stations",
+                                    tmp.file("good.csv"), "--out", tmp.file("out")});
+    CHECK(r.code != 0);
+    CHECK(test::line_count(r.err) == 1);
+    CHECK_THAT(r.err, Catch::Contains("missing.tif"));
+    CHECK_THAT(r.err, !Catch::Contains("stations must stand inside"));
+    CHECK_FALSE(fs::exists(tmp.path() / "out"));
+  }
+  const std::vector<std::string> area = {dem,
+                                         "--border",
+                                         border,
+                                         "--own-territory",
+                                         test::project_data("countries_S33W071_osm.geojson"),
+                                         "--own-where",
+                                         "A3 = 'CHL'",
+                                         "--out",
+                                         tmp.file("out")};
+  const auto with = [&](std::vector<std::string> head, std::vector<std::string> tail) {
+    head.insert(head.end(), area.begin(), area.end());
+    head.insert(head.end(), tail.begin(), tail.end());
+    return head;
+  };
+  refused(with({"select"}, {"--k", "1.5"}), "refraction coefficient");
+  refused(with({"select"}, {"--min-grazing", "95"}), "grazing angle");
+  refused(with({"route"}, {"--base=-70.61,-32.83", "--k", "1.5"}), "refraction coefficient");
   std::ofstream(tmp.file("bad.csv")) << "-70.5,-32.5,ten\n";
   refused({"link", dem, "--stations", tmp.file("bad.csv"), "--out", tmp.file("out")},
           "bad.csv line 1: antenna height");

@@ -36,6 +36,7 @@ terrain::ViewshedOptions sensor_viewshed(const SensorTask& task, double min_graz
   vo.refraction_k = refraction_k;
   vo.limits.max_slant_range_m = task.range_m;
   vo.limits.min_grazing_deg = min_grazing_deg;
+  terrain::check_options(vo);  // here, not inside the callers' parallel loops
   return vo;
 }
 

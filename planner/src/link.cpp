@@ -29,6 +29,11 @@ LinkMap compute_link_map(const terrain::Dem& dem, const std::vector<Station>& st
   }
   if (o.fresnel_fraction > 0.0 && !(o.frequency_hz > 0.0))
     throw Error("the Fresnel clearance needs a frequency > 0");
+  {
+    terrain::ViewshedOptions vo;  // what each station's viewshed uses, checked up front
+    vo.refraction_k = o.refraction_k;
+    terrain::check_options(vo);
+  }
   const terrain::DemLocator loc(dem);
   std::vector<terrain::Observer> obs;
   for (const Station& s : stations) {

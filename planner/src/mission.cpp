@@ -37,6 +37,8 @@ void validate(const MissionConfig& c) {
   positive(c.task.range_m, "sensor range", "metres");
   if (!(c.min_grazing_deg >= 0.0 && c.min_grazing_deg < 90.0))
     throw Error("minimum grazing angle: must be in [0, 90) degrees");
+  if (!(c.refraction_k >= -1.0 && c.refraction_k <= 1.0))
+    throw Error("refraction coefficient k: must be in [-1, 1] (0.13 light, 1 = flat earth)");
   positive(c.spacing_m, "candidate spacing", "metres");
   if (c.tiers < 1) throw Error("altitude tiers: must be at least 1");
   if (c.aggregate < 1) throw Error("aggregate: must be at least 1");

@@ -88,6 +88,7 @@ VisibleSet encode_visible(const Viewshed& vs) {
 Coverage compute_coverage(const Dem& dem, std::span<const Observer> observers,
                           const CoverageOptions& options, const Progress& progress) {
   if (observers.empty()) throw Error("no observers given (allowed: one or more)");
+  check_options(options.viewshed);
   // Validate everything before any work, so a bad observer fails fast and clearly.
   const double range = options.viewshed.limits.max_distance_m > 0.0
                            ? options.viewshed.limits.max_distance_m

@@ -337,16 +337,18 @@ DemHeader read_dem_header(const std::vector<std::string>& inputs) {
 }
 
 Dem load_dem_around(const std::vector<std::string>& inputs, const std::vector<geo::Point2>& lonlat,
-                    double range_m) {
+                    double range_m, const std::vector<std::string>& labels) {
   const DemHeader h = read_dem_header(inputs);
   const geo::Transformer to_dem(geo::SpatialRef::wgs84(), h.crs);
   std::optional<geo::Window> window;
-  for (const auto& p : lonlat) {
+  for (std::size_t i = 0; i < lonlat.size(); ++i) {
+    const geo::Point2 p = lonlat[i];
     const geo::Point2 px = h.transform.to_pixel(to_dem(p));
     const GridPoint g{px.x - 0.5, px.y - 0.5};
     if (!(g.col >= -0.5 && g.row >= -0.5 && g.col <= h.cols - 0.5 && g.row <= h.rows - 0.5)) {
       std::ostringstream msg;
       msg.precision(8);
+      if (i < labels.size()) msg << labels[i] << ": ";
       msg << "the point lon " << p.x << ", lat " << p.y << " lies outside the DEM ("
           << (h.sources.size() == 1 ? h.sources.front()
                                     : std::to_string(h.sources.size()) + " tiles")

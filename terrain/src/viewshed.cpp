@@ -126,21 +126,26 @@ LosFrame make_frame(const Dem& dem, const geo::Window& w, GridPoint position, do
 
 }  // namespace detail
 
-Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const ViewshedOptions& options,
-                          const Progress& progress) {
+void check_options(const ViewshedOptions& options) {
   const SensorLimits& lim = options.limits;
-  if (options.refraction_k < -1.0 || options.refraction_k > 1.0) {
+  if (!(options.refraction_k >= -1.0 && options.refraction_k <= 1.0)) {
     throw Error("refraction coefficient k = " + std::to_string(options.refraction_k) +
                 " is out of range (allowed: -1 .. 1; 0.13 light, 0.25 radio, 1 = flat earth)");
   }
-  if (lim.max_distance_m < 0.0 || lim.max_slant_range_m < 0.0 || lim.min_distance_m < 0.0) {
+  if (!(lim.max_distance_m >= 0.0 && lim.max_slant_range_m >= 0.0 && lim.min_distance_m >= 0.0)) {
     throw Error("distances must not be negative (max distance, slant range, min distance)");
   }
-  if (lim.min_grazing_deg < -90.0 || lim.min_grazing_deg > 90.0) {
+  if (!(lim.min_grazing_deg >= -90.0 && lim.min_grazing_deg <= 90.0)) {
     throw Error("minimum grazing angle " + std::to_string(lim.min_grazing_deg) +
                 " deg is out of range (allowed: -90 .. 90)");
   }
-  if (options.target_height_m < 0.0) throw Error("target height must not be negative");
+  if (!(options.target_height_m >= 0.0)) throw Error("target height must not be negative");
+}
+
+Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const ViewshedOptions& options,
+                          const Progress& progress) {
+  const SensorLimits& lim = options.limits;
+  check_options(options);
 
   Viewshed vs;
   vs.stats.eye_m = eye_altitude(dem, observer);

@@ -41,9 +41,9 @@ DemHeader read_dem_header(const std::vector<std::string>& inputs);
 
 /// Loads the part of a DEM within `range_m` (horizontal) of any of the lon/lat
 /// points (the whole DEM when range_m is 0). Throws Error naming the point when one
-/// lies outside the DEM.
+/// lies outside the DEM (by labels[i], "observer 3" or "station X", when given).
 Dem load_dem_around(const std::vector<std::string>& inputs, const std::vector<geo::Point2>& lonlat,
-                    double range_m);
+                    double range_m, const std::vector<std::string>& labels = {});
 
 /// Everything `vigia info` reports about a DEM.
 struct DemInfo {

@@ -99,6 +99,11 @@ void set_thread_count(int threads);
 /// The number of threads parallel work will use.
 int thread_count();
 
+/// Throws Error (one line: what, the value, what is allowed) when an option is out
+/// of range. compute_viewshed checks too; parallel callers check once before their
+/// loop, since an exception must not leave an OpenMP region.
+void check_options(const ViewshedOptions& options);
+
 /// Computes one viewshed. Runs on the calling thread plus OpenMP threads as set by
 /// omp_set_num_threads (the four sweep quadrants, or rows for Exact, in parallel).
 Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const ViewshedOptions& options,
