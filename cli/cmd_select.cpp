@@ -162,7 +162,6 @@ int run(const SelectArgs& a) {
   wo.metadata = geo::provenance(command_line());
   wo.band_description = "chosen points seeing the cell (255 = outside the corridor)";
   geo::write_raster(cover, coverage_tif, wo);
-  const geo::Transformer to_work(geo::SpatialRef::wgs84(), area.work_crs);
   geo::OutLayer chosen{
       "chosen_points", geo::SpatialRef::wgs84(), {}, "observation points, by rank", ""};
   for (std::size_t r = 0; r < sel.chosen.size(); ++r) {

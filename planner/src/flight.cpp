@@ -430,10 +430,6 @@ FlownRoute fly(const FlightSpace& space, const std::vector<Stop>& stops) {
   // then to what the climb and descent rates allow.
   const std::size_t n = smp.size();
   std::vector<double> floor(n), z(n);
-  std::vector<std::size_t> at_stop;  // sample index where each stop is reached
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i == 0 || (smp[i].stop != smp[i - 1].stop)) at_stop.push_back(i);
-  }
   const double zone = space.options().base_zone_m;
   // The floor at a sample covers the DEM posts under both segments that meet there;
   // the altitude is linear along a segment, so the whole segment keeps the clearance.

@@ -63,7 +63,6 @@ class Solver {
     value_ = obj_.value(routes_);
     insert_greedily(false);
     OrienteeringSolution out;
-    out.first_value = value_;
     local_search();
     Snapshot best = snapshot();
     long long it = 0;
@@ -239,12 +238,10 @@ class Solver {
   /// value, or as much for less time).
   bool try_change(const std::vector<int>& which, const Routes& changed) {
     double old_t = 0.0, new_t = 0.0;
-    std::vector<double> times;
     for (std::size_t i = 0; i < which.size(); ++i) {
       old_t += time_[static_cast<std::size_t>(which[i])];
       const double t = p_.route_time(changed[i]);
       if (t > p_.vehicles[static_cast<std::size_t>(which[i])].budget + kEps) return false;
-      times.push_back(t);
       new_t += t;
     }
     const double dv = obj_.delta(which, changed);
@@ -396,10 +393,17 @@ class Solver {
         changed[r].erase(changed[r].begin() + static_cast<std::ptrdiff_t>(k));
       }
     }
+    // Fewer visits are usually shorter, but leg times need not obey the triangle
+    // inequality and a new leg can be unflyable: a route that no longer fits keeps
+    // its visits.
+    for (std::size_t r = 0; r < changed.size(); ++r)
+      if (changed[r] != routes_[r] &&
+          !fits(static_cast<int>(r), changed[r], p_.route_time(changed[r])))
+        changed[r] = routes_[r];
     std::vector<int> which(routes_.size());
     std::iota(which.begin(), which.end(), 0);
     const double dv = obj_.delta(which, changed);
-    apply(which, changed, dv);  // shorter routes: always within the budget
+    apply(which, changed, dv);
   }
 
   const OrienteeringProblem& p_;

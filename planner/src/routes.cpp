@@ -577,12 +577,10 @@ Revisit revisit(std::vector<std::pair<double, double>> intervals, double period_
     }
   }
   if (gaps.empty()) {
-    out.mean_s = out.p95_s = out.worst_s = 0.0;
+    out.mean_s = out.worst_s = 0.0;
   } else {
     std::sort(gaps.begin(), gaps.end());
     out.mean_s = std::accumulate(gaps.begin(), gaps.end(), 0.0) / static_cast<double>(gaps.size());
-    out.p95_s = gaps[std::min(gaps.size() - 1,
-                              static_cast<std::size_t>(std::ceil(0.95 * gaps.size())) - 1)];
     out.worst_s = gaps.back();
   }
   for (int n = 1; n <= max_fleet; ++n) {

@@ -320,8 +320,6 @@ Scenario read_scenario(const std::string& path) {
   }
 
   Fields ac(path, subtable(path, root, "aircraft"), "aircraft");
-  std::string presets;
-  for (const auto& p : aircraft_presets()) presets += (presets.empty() ? "" : ", ") + p;
   m.aircraft = aircraft_preset(ac.choice("preset", "mohajer6", aircraft_presets()));
   m.aircraft_count = static_cast<int>(ac.integer("count", 1, 1, 64, "1-64"));
   Aircraft& air_ = m.aircraft;

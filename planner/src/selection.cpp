@@ -63,7 +63,6 @@ class State {
     for_each(j, [&](std::uint32_t t) {
       if (count_[t] < p_->m) g += p_->weight[t];
     });
-    evaluations.fetch_add(1, std::memory_order_relaxed);
     return g / p_->m;
   }
   /// Loss of removing chosen candidate i.
@@ -79,14 +78,6 @@ class State {
   }
   void remove(int j) {
     for_each(j, [&](std::uint32_t t) { --count_[t]; });
-  }
-  mutable std::atomic<long long> evaluations{0};  // gains are evaluated from many threads
-  State(const State& o) : evaluations(o.evaluations.load()), p_(o.p_), count_(o.count_) {}
-  State& operator=(const State& o) {
-    p_ = o.p_;
-    count_ = o.count_;
-    evaluations = o.evaluations.load();
-    return *this;
   }
 
  private:
@@ -138,12 +129,12 @@ struct Greedy {
   std::vector<double> gain;
   double value = 0.0;
   double bound = INFINITY;
+  std::vector<double> alone;  ///< every candidate's gain from the empty selection
 };
 
 /// CELF: gains are only recomputed when a stale one reaches the top of the heap.
 /// `by_ratio` ranks by gain / cost (cost-benefit), else by gain.
-Greedy lazy_greedy(const CoverageProblem& p, const SelectOptions& o, bool by_ratio,
-                   long long& evaluations) {
+Greedy lazy_greedy(const CoverageProblem& p, const SelectOptions& o, bool by_ratio) {
   State st(p);
   Greedy g;
   struct Entry {
@@ -189,8 +180,6 @@ Greedy lazy_greedy(const CoverageProblem& p, const SelectOptions& o, bool by_rat
     ++iteration;
     if (by_count) {
       // Minoux's bound with the heap's (stale, hence larger) gains: still valid.
-      std::vector<double> keys;
-      keys.reserve(heap.size());
       auto copy = heap;
       const int k = o.count;
       double top_k = 0.0;
@@ -201,7 +190,7 @@ Greedy lazy_greedy(const CoverageProblem& p, const SelectOptions& o, bool by_rat
       g.bound = std::min(g.bound, g.value + top_k);
     }
   }
-  evaluations += st.evaluations;
+  g.alone = std::move(gains);
   return g;
 }
 
@@ -345,11 +334,11 @@ Selection select_points(const CoverageProblem& p, const SelectOptions& o) {
     if (!(c > 0.0)) throw Error("candidate costs must be positive");
   }
   Selection s;
-  Greedy g = lazy_greedy(p, o, false, s.gain_evaluations);
+  Greedy g = lazy_greedy(p, o, false);
   if (o.budget > 0.0) {
     // With unequal costs, the better of uniform-cost and cost-benefit greedy
     // (Leskovec et al. 2007).
-    Greedy cb = lazy_greedy(p, o, true, s.gain_evaluations);
+    Greedy cb = lazy_greedy(p, o, true);
     const double bound = std::min(g.bound, cb.bound);
     if (cb.value > g.value) g = std::move(cb);
     g.bound = bound;
@@ -360,11 +349,7 @@ Selection select_points(const CoverageProblem& p, const SelectOptions& o) {
   Working best(p);
   for (std::size_t k = 0; k < g.chosen.size(); ++k) best.add(p, g.chosen[k], g.gain[k]);
   if (o.local_search && !best.chosen.empty()) {
-    std::vector<double> alone(static_cast<std::size_t>(p.candidates()));
-    {
-      State empty(p);
-      for (int j = 0; j < p.candidates(); ++j) alone[static_cast<std::size_t>(j)] = empty.gain(j);
-    }
+    const std::vector<double>& alone = g.alone;  // each candidate's gain on its own
     s.swaps += swap_search(p, o, best, alone, deadline);
     // Iterated local search: knock out up to half of the points at random, refill
     // with a randomised greedy, search again; keep the best (deterministic: fixed seed).
@@ -388,9 +373,7 @@ Selection select_points(const CoverageProblem& p, const SelectOptions& o) {
         best = std::move(w);
         s.swaps += sw + 1;
       }
-      s.gain_evaluations += w.st.evaluations;
     }
-    s.gain_evaluations += best.st.evaluations;
   }
 
   // The online bound at the final selection, with exact marginal gains.

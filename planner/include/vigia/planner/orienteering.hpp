@@ -91,7 +91,6 @@ struct OrienteeringSolution {
   std::vector<double> route_time;
   long long iterations = 0;
   double seconds = 0.0;
-  double first_value = 0.0;  ///< after the greedy construction
 };
 
 OrienteeringSolution solve_orienteering(const OrienteeringProblem& p, RouteObjective& objective,

@@ -103,8 +103,7 @@ std::pair<double, double> link_statistics(const FlightSpace& space,
 /// A target's watch intervals on one lap of a cycle of period P, as [start, end) in
 /// seconds (end may exceed P: the interval wraps).
 struct Revisit {
-  double mean_s = NAN;  ///< mean gap between watches
-  double p95_s = NAN;
+  double mean_s = NAN;   ///< mean gap between watches
   double worst_s = NAN;  ///< longest gap (the idleness a crosser can count on)
   double watched_fraction = 0.0;
   int aircraft_for_continuous =

@@ -55,7 +55,6 @@ struct Selection {
   double upper_bound = 0.0;   ///< OPT <= upper_bound (online bound, tightest seen)
   [[nodiscard]] double gap() const { return upper_bound > 0.0 ? 1.0 - value / upper_bound : 0.0; }
   int swaps = 0;
-  long long gain_evaluations = 0;
   double seconds = 0.0;
 };
 
