@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -32,10 +33,17 @@ double best_of(int reps, Fn&& fn) {
   return best;
 }
 
-/// Runs a shell command; returns its exit status (and fails loudly on a crash).
+/// Runs a shell command; returns its exit status (128 when it did not exit normally).
 inline int run(const std::string& cmd) {
   const int status = std::system(cmd.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/// Runs a command that is being timed: a command that fails is not a fast run, so
+/// a non-zero status throws, naming the command.
+inline void run_ok(const std::string& cmd) {
+  if (const int rc = run(cmd); rc != 0)
+    throw std::runtime_error("benchmark command failed (exit " + std::to_string(rc) + "): " + cmd);
 }
 
 inline std::string first_line_of(const std::string& path, const std::string& key) {
