@@ -184,6 +184,37 @@ class SeenScratch {
   std::vector<std::uint32_t> touched_, out_;
 };
 
+/// One viewshed per sensor position (work CRS, altitude AMSL), in parallel and
+/// cancellable under `stage`: fn(i, seen) gets the targets position i sees, on the
+/// thread that computed them. Positions over no data or below the ground see nothing.
+template <class Fn>
+void seen_from(const FlightSpace& space, const std::vector<std::pair<geo::Point2, double>>& where,
+               const Targets& targets, const Sensing& s, const Progress& progress,
+               const char* stage, Fn&& fn) {
+  const terrain::Dem& dem = space.area().dem;
+  const terrain::ViewshedOptions vo = sensor_viewshed(s.task, s.min_grazing_deg, s.refraction_k);
+  ProgressCounter counter(progress, stage, static_cast<long long>(where.size()));
+  const auto n = static_cast<long long>(where.size());
+#pragma omp parallel
+  {
+    SeenScratch scratch(targets.weight.size());
+#pragma omp for schedule(dynamic, 4)
+    for (long long i = 0; i < n; ++i) {
+      if (progress.cancelled()) continue;
+      const auto& [work, altitude] = where[static_cast<std::size_t>(i)];
+      const terrain::GridPoint g = space.to_grid(work);
+      if (dem.covers(g) && !std::isnan(dem.elevation_at(g)) && altitude >= dem.elevation_at(g)) {
+        const terrain::Viewshed vs = terrain::compute_viewshed(
+            dem, {g, altitude, terrain::AltitudeReference::AboveSeaLevel}, vo);
+        fn(static_cast<std::size_t>(i), scratch.seen(vs, targets));
+      }
+      counter.add();
+    }
+  }
+  progress.throw_if_cancelled();
+  counter.finish();
+}
+
 double loiter_time(double loiter_s, const Aircraft& ac) {
   if (loiter_s <= 0.0) return 0.0;
   const double orbit = 2.0 * kPi * ac.turn_radius_m / (ac.cruise_speed_kmh / 3.6);
@@ -227,52 +258,35 @@ PathCoverage measure_coverage(const FlightSpace& space, const std::vector<FlownR
       }
     }
   }
-  const terrain::Dem& dem = space.area().dem;
-  const terrain::ViewshedOptions vo = sensor_viewshed(s.task, s.min_grazing_deg, s.refraction_k);
   PathCoverage cov;
   const std::size_t nt = targets.weight.size();
   cov.first_seen_s.assign(nt, NAN);
   cov.count.assign(nt, 0);
   cov.aircraft.assign(nt, 0);
-  ProgressCounter counter(progress, "coverage along the routes",
-                          static_cast<long long>(probes.size()));
   // One shared copy of the per-target figures, updated atomically: memory stays one
   // array per figure whatever the thread count.
   std::vector<float> first(nt, INFINITY);
-  const auto n = static_cast<long long>(probes.size());
-#pragma omp parallel
-  {
-    SeenScratch scratch(nt);
-#pragma omp for schedule(dynamic, 4)
-    for (long long i = 0; i < n; ++i) {
-      if (progress.cancelled()) continue;
-      const Probe& pr = probes[static_cast<std::size_t>(i)];
-      const terrain::GridPoint g = space.to_grid(pr.work);
-      if (!dem.covers(g) || std::isnan(dem.elevation_at(g)) || pr.altitude < dem.elevation_at(g)) {
-        counter.add();
-        continue;
-      }
-      const terrain::Viewshed vs = terrain::compute_viewshed(
-          dem, {g, pr.altitude, terrain::AltitudeReference::AboveSeaLevel}, vo);
-      const std::uint32_t bit = pr.route < 32 ? (1u << pr.route) : 0u;
-      for (std::uint32_t t : scratch.seen(vs, targets)) {
-        std::atomic_ref<float> f(first[t]);
-        float old = f.load(std::memory_order_relaxed);
-        const auto ti = static_cast<float>(pr.t);
-        while (ti < old && !f.compare_exchange_weak(old, ti, std::memory_order_relaxed)) {
+  std::vector<std::pair<geo::Point2, double>> where;
+  for (const Probe& pr : probes) where.push_back({pr.work, pr.altitude});
+  seen_from(
+      space, where, targets, s, progress, "coverage along the routes",
+      [&](std::size_t i, const std::vector<std::uint32_t>& seen) {
+        const Probe& pr = probes[i];
+        const std::uint32_t bit = pr.route < 32 ? (1u << pr.route) : 0u;
+        for (std::uint32_t t : seen) {
+          std::atomic_ref<float> f(first[t]);
+          float old = f.load(std::memory_order_relaxed);
+          const auto ti = static_cast<float>(pr.t);
+          while (ti < old && !f.compare_exchange_weak(old, ti, std::memory_order_relaxed)) {
+          }
+          std::atomic_ref<std::uint16_t> c(cov.count[t]);
+          std::uint16_t cv = c.load(std::memory_order_relaxed);
+          while (cv < 65535 && !c.compare_exchange_weak(cv, static_cast<std::uint16_t>(cv + 1),
+                                                        std::memory_order_relaxed)) {
+          }
+          std::atomic_ref<std::uint32_t>(cov.aircraft[t]).fetch_or(bit, std::memory_order_relaxed);
         }
-        std::atomic_ref<std::uint16_t> c(cov.count[t]);
-        std::uint16_t cv = c.load(std::memory_order_relaxed);
-        while (cv < 65535 && !c.compare_exchange_weak(cv, static_cast<std::uint16_t>(cv + 1),
-                                                      std::memory_order_relaxed)) {
-        }
-        std::atomic_ref<std::uint32_t>(cov.aircraft[t]).fetch_or(bit, std::memory_order_relaxed);
-      }
-      counter.add();
-    }
-  }
-  progress.throw_if_cancelled();
-  counter.finish();
+      });
   for (std::size_t t = 0; t < nt; ++t) {
     if (std::isfinite(first[t])) cov.first_seen_s[t] = first[t];
     if (cov.count[t] > 0) {
@@ -280,7 +294,7 @@ PathCoverage measure_coverage(const FlightSpace& space, const std::vector<FlownR
       cov.area_m2 += targets.area_m2[t];
     }
   }
-  cov.viewsheds = n;
+  cov.viewsheds = static_cast<long long>(probes.size());
   return cov;
 }
 
@@ -672,24 +686,11 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
   const std::size_t nt = targets.weight.size();
   std::vector<std::vector<std::pair<double, double>>> watch(nt);
   {
-    const terrain::Dem& dem = space.area().dem;
-    const terrain::ViewshedOptions vo =
-        sensor_viewshed(sensing.task, sensing.min_grazing_deg, sensing.refraction_k);
     std::vector<std::vector<std::uint32_t>> seen(probes.size());
-    ProgressCounter counter(progress, "revisit along the cycle",
-                            static_cast<long long>(probes.size()));
-#pragma omp parallel for schedule(dynamic, 4)
-    for (long long i = 0; i < static_cast<long long>(probes.size()); ++i) {
-      const Probe& pr = probes[static_cast<std::size_t>(i)];
-      const terrain::Viewshed vs = terrain::compute_viewshed(
-          dem, {space.to_grid(pr.work), pr.altitude, terrain::AltitudeReference::AboveSeaLevel},
-          vo);
-      thread_local SeenScratch scratch(0);
-      if (scratch.size() != nt) scratch = SeenScratch(nt);
-      seen[static_cast<std::size_t>(i)] = scratch.seen(vs, targets);
-      counter.add();
-    }
-    counter.finish();
+    std::vector<std::pair<geo::Point2, double>> where;
+    for (const Probe& pr : probes) where.push_back({pr.work, pr.altitude});
+    seen_from(space, where, targets, sensing, progress, "revisit along the cycle",
+              [&](std::size_t i, const std::vector<std::uint32_t>& ids) { seen[i] = ids; });
     PathCoverage& cov = plan.coverage;
     cov.first_seen_s.assign(nt, NAN);
     cov.count.assign(nt, 0);
