@@ -78,8 +78,8 @@ int run(const RouteArgs& a) {
   planner::write_profile_png(png, *m);
   nlohmann::json report = planner::mission_report(*m);
   report["command"] = command_line();
-  std::ofstream(json) << report.dump(2) << '\n';
-  std::ofstream(md) << planner::mission_report_markdown(report);
+  geo::write_text_file(json, report.dump(2) + '\n');
+  geo::write_text_file(md, planner::mission_report_markdown(report));
   progress->report("writing outputs", 1.0);
   out.commit();
 
@@ -87,29 +87,7 @@ int run(const RouteArgs& a) {
     std::cout << report.dump(2) << '\n';
     return 0;
   }
-  if (report.contains("sorties")) {
-    const auto& s = report["sorties"];
-    std::cout << s["aircraft"].get<int>()
-              << " aircraft: " << fixed(100.0 * s["coverage_by_weight"].get<double>(), 1)
-              << " % of the corridor seen by weight, "
-              << fixed(s["km2_per_flight_hour"].get<double>(), 1) << " km² per flight hour, "
-              << fixed(s["km_flown"].get<double>(), 0) << " km in "
-              << fixed(s["flight_hours"].get<double>(), 1) << " h; lowest clearance "
-              << (s["min_clearance_m"].is_number() ? fixed(s["min_clearance_m"].get<double>(), 0)
-                                                   : std::string("n/a"))
-              << " m\n";
-  } else {
-    const auto& p = report["patrol"];
-    std::cout << "patrol cycle " << fixed(p["cycle_km"].get<double>(), 1) << " km, period "
-              << fixed(p["period_min"].get<double>(), 1) << " min with "
-              << p["aircraft_on_cycle"].get<int>() << " aircraft: worst revisit "
-              << (p["revisit_worst_min"].is_number()
-                      ? fixed(p["revisit_worst_min"].get<double>(), 1)
-                      : std::string("n/a"))
-              << " min (lower bound " << fixed(p["lower_bound_min"].get<double>(), 1) << " min), "
-              << fixed(100.0 * p["seen_weight_fraction"].get<double>(), 1)
-              << " % of the corridor weight seen\n";
-  }
+  std::cout << planner::mission_summary(report);
   std::cout << "  wrote " << out.path("routes.gpkg")
             << ", route_profile.csv/.png, route_report.json/.md\n";
   return 0;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "area_options.hpp"
 #include "commands.hpp"
@@ -235,9 +236,9 @@ int run(const SelectArgs& a) {
   report["memory"] = {{"visible_sets_mib", vst.bytes / 1048576.0},
                       {"peak_mib", planner::peak_memory_bytes() / 1048576.0}};
   report["total_seconds"] = seconds_since(t_start);
-  std::ofstream(report_json) << report.dump(2) << '\n';
+  geo::write_text_file(report_json, report.dump(2) + '\n');
   {
-    std::ofstream md(report_md);
+    std::ostringstream md;
     md << "# Observation points\n\n"
        << "- " << sel.chosen.size() << " points chosen among " << candidates.size()
        << " candidates (" << a.sensor.spacing_km << " km lattice, " << a.sensor.tiers
@@ -261,6 +262,7 @@ int run(const SelectArgs& a) {
          << fixed(k.altitude_m, 0) << " | " << fixed(k.altitude_m - k.ground_m, 0) << " | "
          << fixed(sel.gain[r], 1) << " |\n";
     }
+    geo::write_text_file(report_md, md.str());
   }
   out.commit();
 

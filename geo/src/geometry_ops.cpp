@@ -9,6 +9,7 @@
 #include <cstdarg>
 #include <memory>
 
+#include "ogr_access.hpp"
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/gdal_session.hpp"
 
@@ -340,27 +341,21 @@ Raster<std::uint8_t> rasterize(const MultiPolygon& mp, const GeoTransform& gt, i
   struct Closer {
     void operator()(GDALDataset* d) const { GDALClose(d); }
   };
-  std::unique_ptr<GDALDataset, Closer> ds(mem->Create("", cols, rows, 0, GDT_Byte, nullptr));
+  std::unique_ptr<GDALDataset, Closer> ds(mem ? mem->Create("", cols, rows, 0, GDT_Byte, nullptr)
+                                              : nullptr);
   char pointer[64];
   std::snprintf(pointer, sizeof pointer, "DATAPOINTER=%p", static_cast<void*>(out.data().data()));
   const char* band_options[] = {pointer, nullptr};
-  ds->AddBand(GDT_Byte, const_cast<char**>(band_options));
+  if (!ds || ds->AddBand(GDT_Byte, const_cast<char**>(band_options)) != CE_None)
+    throw Error("cannot set up an in-memory raster of " + std::to_string(cols) + " x " +
+                    std::to_string(rows) + " cells for rasterising",
+                Error::Kind::Runtime);
   auto g = gt.to_gdal();
   ds->SetGeoTransform(g.data());
-  OGRMultiPolygon ogr;
-  for (const Polygon& p : mp) {
-    auto poly = std::make_unique<OGRPolygon>();
-    for (const Ring& ring : p.rings) {
-      auto lr = std::make_unique<OGRLinearRing>();
-      for (const Point2& q : ring) lr->addPoint(q.x, q.y);
-      lr->closeRings();
-      poly->addRingDirectly(lr.release());
-    }
-    ogr.addGeometryDirectly(poly.release());
-  }
+  const std::unique_ptr<OGRMultiPolygon> ogr = to_ogr(mp);
   int band = 1;
   double burn = 1.0;
-  OGRGeometryH geom = OGRGeometry::ToHandle(&ogr);
+  OGRGeometryH geom = OGRGeometry::ToHandle(ogr.get());
   if (GDALRasterizeGeometries(GDALDataset::ToHandle(ds.get()), 1, &band, 1, &geom, nullptr, nullptr,
                               &burn, nullptr, nullptr, nullptr) != CE_None) {
     throw Error("rasterizing failed: " + gdal_last_error(), Error::Kind::Runtime);

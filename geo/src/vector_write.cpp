@@ -61,20 +61,7 @@ std::unique_ptr<OGRGeometry> to_ogr(const OutGeometry& g) {
       }
       return ml;
     }
-    std::unique_ptr<OGRGeometry> operator()(const MultiPolygon& mp) const {
-      auto m = std::make_unique<OGRMultiPolygon>();
-      for (const auto& p : mp) {
-        auto poly = std::make_unique<OGRPolygon>();
-        for (const auto& ring : p.rings) {
-          auto lr = std::make_unique<OGRLinearRing>();
-          for (const auto& q : ring) lr->addPoint(q.x, q.y);
-          lr->closeRings();
-          poly->addRingDirectly(lr.release());
-        }
-        m->addGeometryDirectly(poly.release());
-      }
-      return m;
-    }
+    std::unique_ptr<OGRGeometry> operator()(const MultiPolygon& mp) const { return to_ogr(mp); }
   };
   return std::visit(V{}, g);
 }

@@ -56,14 +56,7 @@ std::vector<Candidate> make_candidates(const terrain::Dem& dem, const geo::Spati
   if (o.tiers < 1) throw Error("altitude tiers must be at least 1");
   std::vector<Candidate> out;
   if (air.permitted.empty()) return out;
-  double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-  for (const auto& p : air.permitted)
-    for (const auto& q : p.rings[0]) {
-      x0 = std::min(x0, q.x);
-      y0 = std::min(y0, q.y);
-      x1 = std::max(x1, q.x);
-      y1 = std::max(y1, q.y);
-    }
+  const auto [x0, y0, x1, y1] = geo::bounds(air.permitted);
   const geo::Transformer to_dem(work_crs, dem.crs);
   const geo::Transformer to_ll(work_crs, geo::SpatialRef::wgs84());
   // The loiter disk in cells (cells are narrowest east-west on lon/lat grids).

@@ -27,14 +27,7 @@ FlightSpace::FlightSpace(const Area& area, const Aircraft& aircraft, const LinkM
   }
   // The work -> grid lattice over the DEM's footprint (PROJ at the lattice points,
   // bilinear in between: the mapping is smooth, the error far below a cell).
-  double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-  for (const auto& p : area.frame.footprint)
-    for (const auto& q : p.rings[0]) {
-      x0 = std::min(x0, q.x);
-      y0 = std::min(y0, q.y);
-      x1 = std::max(x1, q.x);
-      y1 = std::max(y1, q.y);
-    }
+  const auto [x0, y0, x1, y1] = geo::bounds(area.frame.footprint);
   lx0_ = x0 - lstep_;
   ly0_ = y0 - lstep_;
   lnx_ = static_cast<int>(std::ceil((x1 - x0) / lstep_)) + 3;

@@ -10,6 +10,7 @@
 #include "vigia/geo/plot.hpp"
 #include "vigia/geo/qml.hpp"
 #include "vigia/geo/raster_io.hpp"
+#include "vigia/geo/text.hpp"
 #include "vigia/geo/vector_write.hpp"
 
 namespace vigia::planner {
@@ -197,14 +198,6 @@ geo::OutLayer candidates_layer(const MissionResult& m) {
   return l;
 }
 
-/// Writes a whole text file; a full disk is an error, never a silently short report.
-void write_report_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  out.close();
-  if (!out) throw Error(path + ": cannot be written", Error::Kind::Runtime);
-}
-
 }  // namespace
 
 geo::Rgba coverage_colour(int times) {
@@ -308,14 +301,14 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
   nlohmann::json listing = nlohmann::json::array();
   for (const auto& f : files) listing.push_back({{"file", f.name}, {"what", f.what}});
   report["files"] = listing;
-  write_report_file((fs::path(dir) / "report.json").string(), report.dump(2) + '\n');
+  geo::write_text_file((fs::path(dir) / "report.json").string(), report.dump(2) + '\n');
   std::string md = mission_report_markdown(report);
   md.replace(0, md.find('\n'), "# Patrol plan: " + info.name);
   md += "\n![quick-look map](quicklook.png)\n\n## Files\n\n| file | what |\n|---|---|\n";
   for (const auto& f : files) md += "| `" + f.name + "` | " + f.what + " |\n";
   md += "\nScenario `" + info.scenario_path + "` (sha256 " + info.scenario_sha256.substr(0, 16) +
         "…), vigia " + meta["VIGIA_VERSION"] + " (" + meta["VIGIA_GIT_HASH"] + ").\n";
-  write_report_file((fs::path(dir) / "report.md").string(), md);
+  geo::write_text_file((fs::path(dir) / "report.md").string(), md);
   counter.finish();
   return files;
 }

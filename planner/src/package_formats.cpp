@@ -127,9 +127,7 @@ void write_qgc_plan(const std::string& path, const GcsMission& gm, const Mission
         {"items", items}}},
       {"geoFence", {{"version", 2}, {"circles", json::array()}, {"polygons", polygons}}},
       {"rallyPoints", {{"version", 2}, {"points", json::array()}}}};
-  std::ofstream out(path);
-  out << plan.dump(2) << '\n';
-  if (!out) throw Error(path + ": cannot be written", Error::Kind::Runtime);
+  geo::write_text_file(path, plan.dump(2) + '\n');
 }
 
 void write_qgc_wpl(const std::string& path, const GcsMission& gm) {
@@ -166,14 +164,8 @@ void write_kml_files(const std::string& dir, const MissionResult& m, const Packa
   const terrain::Dem& dem = m.area.dem;
   const geo::Transformer to_ll(m.area.work_crs, geo::SpatialRef::wgs84());
   // The coverage overlay in lon/lat.
-  double west = INFINITY, east = -INFINITY, south = INFINITY, north = -INFINITY;
-  for (const auto& p : geo::transform(m.area.frame.footprint, to_ll))
-    for (const auto& q : p.rings[0]) {
-      west = std::min(west, q.x);
-      east = std::max(east, q.x);
-      south = std::min(south, q.y);
-      north = std::max(north, q.y);
-    }
+  const auto [west, south, east, north] =
+      geo::bounds(geo::transform(m.area.frame.footprint, to_ll));
   const double aspect = (east - west) * std::cos((north + south) / 2 * 3.14159265358979 / 180) /
                         std::max(north - south, 1e-9);
   const int w = std::clamp(static_cast<int>(aspect >= 1 ? 2048 : 2048 * aspect), 16, 2048);
@@ -420,14 +412,7 @@ void write_qgis_project(const std::string& path, const MissionResult& m, const P
     layers[i].id = layers[i].name + uuid;
   }
   // The map extent: the DEM's footprint in the work CRS.
-  double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-  for (const auto& p : m.area.frame.footprint)
-    for (const auto& q : p.rings[0]) {
-      x0 = std::min(x0, q.x);
-      y0 = std::min(y0, q.y);
-      x1 = std::max(x1, q.x);
-      y1 = std::max(y1, q.y);
-    }
+  const auto [x0, y0, x1, y1] = geo::bounds(m.area.frame.footprint);
   std::ostringstream q;
   q << std::setprecision(12);
   q << "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
@@ -454,9 +439,7 @@ void write_qgis_project(const std::string& path, const MissionResult& m, const P
   }
   q << "</projectlayers>\n<properties><Paths><Absolute type=\"bool\">false</Absolute></Paths>"
        "</properties>\n</qgis>\n";
-  std::ofstream out(path);
-  out << q.str();
-  if (!out) throw Error(path + ": cannot be written", Error::Kind::Runtime);
+  geo::write_text_file(path, q.str());
 }
 
 }  // namespace vigia::planner

@@ -35,8 +35,8 @@ void write_raster(const Raster<T>& raster, const std::string& path,
                   const RasterWriteOptions& options);
 
 /// Writes several rasters on one grid as the bands of one file, with a description
-/// per band (band_description of the options is ignored). Instantiated for float
-/// and uint8.
+/// per band (band_description of the options is ignored). Instantiated for float,
+/// uint16 and uint8.
 template <class T>
 void write_raster_bands(const std::vector<const Raster<T>*>& bands,
                         const std::vector<std::string>& descriptions, const std::string& path,

@@ -1,9 +1,12 @@
 #pragma once
-// Numbers as text for reports, file formats and messages.
+// Numbers as text for reports, file formats and messages; whole text files.
 
+#include <fstream>
 #include <ios>
 #include <sstream>
 #include <string>
+
+#include "vigia/geo/error.hpp"
 
 namespace vigia::geo {
 
@@ -15,6 +18,15 @@ inline std::string fixed(double v, int decimals) {
   s.precision(decimals);
   s << v;
   return s.str();
+}
+
+/// Writes `text` as the whole file `path`; a file that cannot be written in full
+/// (no folder, a full disk) throws, so a report is never silently short.
+inline void write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  out.close();
+  if (!out) throw Error(path + ": cannot be written", Error::Kind::Runtime);
 }
 
 }  // namespace vigia::geo
