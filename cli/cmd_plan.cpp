@@ -54,35 +54,7 @@ int run(const PlanArgs& a) {
     return 0;
   }
   std::cout << "vigia plan: " << sc.name << '\n';
-  if (r.contains("sorties")) {
-    const auto& s = r["sorties"];
-    std::cout << "  " << s["aircraft"].get<int>() << " aircraft from " << sc.mission.bases.size()
-              << " base(s): " << fixed(100.0 * s["coverage_by_weight"].get<double>(), 1)
-              << " % of the corridor seen by weight ("
-              << fixed(100.0 * s["coverage_by_area"].get<double>(), 1) << " % by area), "
-              << fixed(s["km2_per_flight_hour"].get<double>(), 1) << " km² per flight hour\n"
-              << "  " << fixed(s["km_flown"].get<double>(), 0) << " km flown in "
-              << fixed(s["flight_hours"].get<double>(), 1) << " flight hours, lowest clearance "
-              << (s["min_clearance_m"].is_number() ? fixed(s["min_clearance_m"].get<double>(), 0)
-                                                   : std::string("n/a"))
-              << " m";
-    if (s["link_fraction"].is_number())
-      std::cout << ", datalink " << fixed(100.0 * s["link_fraction"].get<double>(), 1)
-                << " % of the time (longest outage "
-                << fixed(s["longest_outage_min"].get<double>(), 1) << " min)";
-    std::cout << '\n';
-  }
-  if (r.contains("patrol")) {
-    const auto& p = r["patrol"];
-    std::cout << "  patrol cycle " << fixed(p["cycle_km"].get<double>(), 1) << " km every "
-              << fixed(p["period_min"].get<double>(), 1) << " min with "
-              << p["aircraft_on_cycle"].get<int>() << " aircraft: worst revisit "
-              << (p["revisit_worst_min"].is_number()
-                      ? fixed(p["revisit_worst_min"].get<double>(), 1)
-                      : std::string("n/a"))
-              << " min, " << fixed(100.0 * p["seen_weight_fraction"].get<double>(), 1)
-              << " % of the corridor weight watched\n";
-  }
+  std::cout << planner::mission_summary(r);
   std::cout << "  outputs in " << staging.destination() << "/ (" << files.size()
             << " files): report.md, plan.qgs (QGIS), plan.kmz (Google Earth), *.plan and "
                "*.waypoints (QGroundControl), quicklook.png\n";

@@ -438,11 +438,47 @@ nlohmann::json mission_report(const MissionResult& m) {
   return j;
 }
 
+namespace {
+
+/// A number of the report with `decimals`, or "n/a" when it is not one.
+std::string figure(const nlohmann::json& v, int decimals, double scale = 1.0) {
+  return v.is_number() ? fmt(scale * v.get<double>(), decimals) : std::string("n/a");
+}
+
+}  // namespace
+
+std::string mission_summary(const nlohmann::json& r) {
+  std::ostringstream o;
+  if (r.contains("sorties")) {
+    const auto& s = r["sorties"];
+    o << "  " << s["aircraft"].get<int>()
+      << " aircraft: " << figure(s["coverage_by_weight"], 1, 100)
+      << " % of the corridor seen by weight (" << figure(s["coverage_by_area"], 1, 100)
+      << " % by area), " << figure(s["km2_per_flight_hour"], 1) << " km² per flight hour\n"
+      << "  " << figure(s["km_flown"], 0) << " km flown in " << figure(s["flight_hours"], 1)
+      << " flight hours, lowest clearance " << figure(s["min_clearance_m"], 0) << " m";
+    if (s["link_fraction"].is_number())
+      o << ", datalink " << figure(s["link_fraction"], 1, 100) << " % of the time (longest outage "
+        << figure(s["longest_outage_min"], 1) << " min)";
+    o << '\n';
+  }
+  if (r.contains("patrol")) {
+    const auto& p = r["patrol"];
+    o << "  patrol cycle " << figure(p["cycle_km"], 1) << " km every " << figure(p["period_min"], 1)
+      << " min with " << p["aircraft_on_cycle"].get<int>() << " aircraft: worst revisit "
+      << figure(p["revisit_worst_min"], 1) << " min (lower bound "
+      << figure(p["lower_bound_min"], 1) << " min), " << figure(p["seen_weight_fraction"], 1, 100)
+      << " % of the corridor weight seen";
+    if (p["link_fraction"].is_number())
+      o << ", datalink " << figure(p["link_fraction"], 1, 100) << " % of the time";
+    o << '\n';
+  }
+  return o.str();
+}
+
 std::string mission_report_markdown(const nlohmann::json& j) {
   std::ostringstream md;
-  const auto d = [](const nlohmann::json& v, int decimals) {
-    return v.is_number() ? fmt(v.get<double>(), decimals) : std::string("n/a");
-  };
+  const auto d = [](const nlohmann::json& v, int decimals) { return figure(v, decimals); };
   const auto pct = [&](const nlohmann::json& v) {
     return v.is_number() ? fmt(100.0 * v.get<double>(), 1) + " %" : std::string("n/a");
   };

@@ -224,8 +224,10 @@ bool fits(const CoverageProblem& p, const SelectOptions& o, const Working& w, in
 
 /// Adds the best-gain point (best gain per cost with a budget) until nothing fits.
 /// With `rng`, each pick is drawn among the three best (to diversify restarts).
+/// `alone` (each candidate's gain from nothing) bounds every gain (submodularity), so
+/// candidates that cannot enter the three best are not evaluated.
 void fill_greedily(const CoverageProblem& p, const SelectOptions& o, Working& w,
-                   std::mt19937* rng = nullptr) {
+                   const std::vector<double>& alone, std::mt19937* rng = nullptr) {
   while (o.budget > 0.0 || static_cast<int>(w.chosen.size()) < o.count) {
     struct Pick {
       double key = 0.0;
@@ -235,8 +237,11 @@ void fill_greedily(const CoverageProblem& p, const SelectOptions& o, Working& w,
     Pick top[3];
     for (int j = 0; j < p.candidates(); ++j) {
       if (w.in[static_cast<std::size_t>(j)] || !fits(p, o, w, j)) continue;
+      const double c = p.cost[static_cast<std::size_t>(j)];
+      const double bound = alone[static_cast<std::size_t>(j)];
+      if ((o.budget > 0.0 ? bound / c : bound) <= top[2].key) continue;
       const double g = w.st.gain(j);
-      const double key = o.budget > 0.0 ? g / p.cost[static_cast<std::size_t>(j)] : g;
+      const double key = o.budget > 0.0 ? g / c : g;
       if (key <= top[2].key) continue;
       top[2] = {key, g, j};
       std::sort(std::begin(top), std::end(top),
@@ -314,7 +319,7 @@ int swap_search(const CoverageProblem& p, const SelectOptions& o, Working& w,
   // With a budget, a swap may have freed room: fill it.
   if (o.budget > 0.0) {
     const double before = w.value;
-    fill_greedily(p, o, w);
+    fill_greedily(p, o, w, alone);
     if (w.value > before) ++swaps;
   }
   return swaps;
@@ -367,7 +372,7 @@ Selection select_points(const CoverageProblem& p, const SelectOptions& o) {
         w.spent -= p.cost[static_cast<std::size_t>(i)];
         w.chosen.erase(w.chosen.begin() + static_cast<std::ptrdiff_t>(pos));
       }
-      fill_greedily(p, o, w, &rng);
+      fill_greedily(p, o, w, alone, &rng);
       const int sw = swap_search(p, o, w, alone, deadline);
       if (w.value > best.value + 1e-9 * std::max(1.0, best.value)) {
         best = std::move(w);

@@ -94,10 +94,11 @@ struct Sweep {
   float tie_margin = 0.0f;
   float z_eye, dc, th;
   float range2 = 0.0f;
-  std::vector<float> sx_v, ny_v;  ///< transposed quadrants: distance terms per v
-  std::vector<float> inv_x;       ///< per v: 1 / (v - ov)
-  std::vector<float> inv_axm1;    ///< per v: 1 / (|v - ov| - 1)
-  BlockMax* blocks = nullptr;     ///< shared by the four quadrants, for the re-tests
+  double min_sx = 0.0, min_ny = 0.0;  ///< smallest metric steps east and north (LosFrame)
+  std::vector<float> sx_v, ny_v;      ///< transposed quadrants: distance terms per v
+  std::vector<float> inv_x;           ///< per v: 1 / (v - ov)
+  std::vector<float> inv_axm1;        ///< per v: 1 / (|v - ov| - 1)
+  BlockMax* blocks = nullptr;         ///< shared by the four quadrants, for the re-tests
   std::vector<float> h_prev, h_cur;
   std::vector<std::int32_t> l_prev, l_cur;
   std::vector<std::uint8_t> code;
@@ -506,14 +507,8 @@ void sweep_quadrant(Sweep& s, Sink sink, bool use_avx2, long long& retested) {
   BlockMax& blocks = *s.blocks;
 
   // Smallest metric steps along u and v, for the circle of the range.
-  double min_sx = INFINITY;
-  for (double v : f.sx) min_sx = std::min(min_sx, v);
-  double min_ny = INFINITY;
-  for (std::size_t i = 1; i < f.ny.size(); ++i)
-    min_ny = std::min(min_ny, std::abs(f.ny[i] - f.ny[i - 1]));
-  if (!std::isfinite(min_ny)) min_ny = min_sx;
-  const double step_u = q.transposed ? min_sx : min_ny;
-  const double step_v = q.transposed ? min_ny : min_sx;
+  const double step_u = q.transposed ? s.min_sx : s.min_ny;
+  const double step_v = q.transposed ? s.min_ny : s.min_sx;
 
   Row row;
   int u =
@@ -705,8 +700,8 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
   geo::Raster<std::uint8_t>& los_t = los_t_scratch;
   const std::ptrdiff_t ts = padded_stride(rows);
   zt.resize(static_cast<std::size_t>(cols) * ts + 16);
-  // Only the tiles the east and west quadrants read: their cones plus a margin, within
-  // the range plus a margin.
+  // Smallest metric steps east and north; only the tiles the east and west quadrants
+  // read: their cones plus a margin, within the range plus a margin.
   double min_sx = INFINITY;
   for (double v : f.sx) min_sx = std::min(min_sx, v);
   double min_ny = INFINITY;
@@ -724,8 +719,9 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
     return std::hypot(std::max(0.0, min_dc - 3.0) * min_sx, std::max(0.0, min_dr - 3.0) * min_ny) <=
            f.range;
   };
+  const bool avx2 = cpu_has_avx2();
 #if defined(__x86_64__)
-  if (cpu_has_avx2()) {
+  if (avx2) {
     transpose_tiles_avx2(f.z.row(0), f.z.stride(), rows, cols, zt.data(), ts, need);
   } else
 #endif
@@ -748,7 +744,6 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
   geo::Raster<std::uint8_t>* const los_t_ptr = &los_t;
   BlockMax blocks(f);
   long long retested[4] = {0, 0, 0, 0};
-  const bool avx2 = cpu_has_avx2();
   const double range2 = std::isfinite(f.range) ? f.range * f.range : 3.0e38;
 #pragma omp parallel for schedule(dynamic, 1) if (rows * static_cast <long long>(cols) > 40000)
   for (int i = 0; i < 4; ++i) {
@@ -756,6 +751,8 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
     Sweep s(f, qd.transposed ? cols_grid : rows_grid, qd);
     s.tie_margin = static_cast<float>(tie_margin_m);
     s.range2 = static_cast<float>(range2);
+    s.min_sx = min_sx;
+    s.min_ny = min_ny;
     if (qd.transposed) {
       s.sx_v.assign(f.sx.begin(), f.sx.end());
       s.ny_v.assign(f.ny.begin(), f.ny.end());

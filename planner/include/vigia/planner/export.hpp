@@ -58,5 +58,7 @@ void write_profile_png(const std::string& path, const MissionResult& m);
 nlohmann::json mission_report(const MissionResult& m);
 /// The report as Markdown.
 std::string mission_report_markdown(const nlohmann::json& report);
+/// The report's headline for a terminal: a few lines, each starting with two spaces.
+std::string mission_summary(const nlohmann::json& report);
 
 }  // namespace vigia::planner
