@@ -335,6 +335,30 @@ VIGIA_AVX2 inline __m256 line_slope8(const Sweep& s, const Row& row, __m256i lin
 
 /// Eight cells v .. v+7 of an interior block (see block_ok): the same computation as
 /// cell_scalar. Returns false (doing nothing) when the block is not interior.
+/// Eight targets' sightline samples on one row, a fraction t of the way out
+/// (inv_t = 1 / t): the slope of each (per unit of distance, curvature applied) and
+/// where it falls on the row (cell index from `base`, weight towards the next cell).
+struct RowSample8 {
+  __m256 slope;
+  __m256 w;
+  __m256i idx;
+};
+VIGIA_AVX2 inline RowSample8 row_sample8(const float* zrow, int base, float t, float inv_t,
+                                         float ov, __m256 x, __m256 z_eye, __m256 inv_d, __m256 dc,
+                                         __m256 d) {
+  const __m256 pos = _mm256_fmadd_ps(x, _mm256_set1_ps(t), _mm256_set1_ps(ov));
+  const __m256 fpos = _mm256_floor_ps(pos);
+  RowSample8 r;
+  r.w = _mm256_sub_ps(pos, fpos);
+  r.idx = _mm256_sub_epi32(_mm256_cvtps_epi32(fpos), _mm256_set1_epi32(base));
+  const __m256 za = _mm256_permutevar8x32_ps(_mm256_loadu_ps(zrow + base), r.idx);
+  const __m256 zb = _mm256_permutevar8x32_ps(_mm256_loadu_ps(zrow + base + 1), r.idx);
+  r.slope = _mm256_fmsub_ps(_mm256_mul_ps(_mm256_sub_ps(lerp8(za, zb, r.w), z_eye), inv_d),
+                            _mm256_set1_ps(inv_t),
+                            _mm256_mul_ps(dc, _mm256_mul_ps(_mm256_set1_ps(t), d)));
+  return r;
+}
+
 VIGIA_AVX2 bool block_avx2(Sweep& s, const Row& row, int v) {
   const KernelGrid& g = s.g;
   const float x0 = static_cast<float>(v) - g.ov;
@@ -376,30 +400,16 @@ VIGIA_AVX2 bool block_avx2(Sweep& s, const Row& row, int v) {
   const __m256 d = _mm256_mul_ps(d2, inv_d);
   const __m256 inv_x = _mm256_loadu_ps(&s.inv_x[static_cast<std::size_t>(v)]);
 
-  // P on row u-1.
-  const __m256 vp = _mm256_fmadd_ps(x, _mm256_set1_ps(row.t1), _mm256_set1_ps(g.ov));
-  const __m256 fvp = _mm256_floor_ps(vp);
-  const __m256 w = _mm256_sub_ps(vp, fvp);
-  const __m256i idx = _mm256_sub_epi32(_mm256_cvtps_epi32(fvp), _mm256_set1_epi32(base));
-  const __m256 za = _mm256_permutevar8x32_ps(_mm256_loadu_ps(row.z1 + base), idx);
-  const __m256 zb = _mm256_permutevar8x32_ps(_mm256_loadu_ps(row.z1 + base + 1), idx);
-  const __m256 sp = _mm256_fmsub_ps(_mm256_mul_ps(_mm256_sub_ps(lerp8(za, zb, w), z_eye), inv_d),
-                                    _mm256_set1_ps(row.inv_t1),
-                                    _mm256_mul_ps(dc, _mm256_mul_ps(_mm256_set1_ps(row.t1), d)));
+  // P on row u-1, then row u-2.
+  const RowSample8 p1 = row_sample8(row.z1, base, row.t1, row.inv_t1, g.ov, x, z_eye, inv_d, dc, d);
+  const __m256 w = p1.w;
+  const __m256i idx = p1.idx;
   __m256 h = _mm256_set1_ps(kNoH);
   __m256i line = _mm256_setzero_si256();
-  take_max(h, line, sp, _mm256_set1_epi32(u_line(row.u1)));
-  // Row u-2.
-  const __m256 v2 = _mm256_fmadd_ps(x, _mm256_set1_ps(row.t2), _mm256_set1_ps(g.ov));
-  const __m256 fv2 = _mm256_floor_ps(v2);
-  const __m256 w2 = _mm256_sub_ps(v2, fv2);
-  const __m256i idx2 = _mm256_sub_epi32(_mm256_cvtps_epi32(fv2), _mm256_set1_epi32(base2));
-  const __m256 z2a = _mm256_permutevar8x32_ps(_mm256_loadu_ps(row.z2 + base2), idx2);
-  const __m256 z2b = _mm256_permutevar8x32_ps(_mm256_loadu_ps(row.z2 + base2 + 1), idx2);
-  const __m256 s2 = _mm256_fmsub_ps(_mm256_mul_ps(_mm256_sub_ps(lerp8(z2a, z2b, w2), z_eye), inv_d),
-                                    _mm256_set1_ps(row.inv_t2),
-                                    _mm256_mul_ps(dc, _mm256_mul_ps(_mm256_set1_ps(row.t2), d)));
-  take_max(h, line, s2, _mm256_set1_epi32(u_line(row.u2)));
+  take_max(h, line, p1.slope, _mm256_set1_epi32(u_line(row.u1)));
+  const RowSample8 p2 =
+      row_sample8(row.z2, base2, row.t2, row.inv_t2, g.ov, x, z_eye, inv_d, dc, d);
+  take_max(h, line, p2.slope, _mm256_set1_epi32(u_line(row.u2)));
   // The column line m = v - sign(x) where |x| > du / 2.
   const __m256 ax = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
   const __m256 du = _mm256_set1_ps(row.du);
