@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "vigia/geo/raster.hpp"
@@ -47,23 +48,30 @@ struct LosFrame {
 LosFrame make_frame(const Dem& dem, const geo::Window& window, GridPoint position, double z_eye,
                     double target_height, double refraction_k, double range_m);
 
-/// Maximum elevation over 16 x 16 blocks of a frame (each block widened by one cell
-/// so that interpolation neighbours are covered), filled lazily. Lets R3 skip
-/// stretches of a sightline that cannot beat the best sample found so far.
-/// Safe to share between threads: a block may be computed twice, never wrongly.
+/// Maximum elevation over 16 x 16 blocks of a frame and over 64 x 64 blocks (each
+/// block widened by one cell so that interpolation neighbours are covered). Lets R3
+/// skip stretches of a sightline that cannot beat the best sample found so far.
+/// Filled in one pass over the frame on first use (a fast viewshed that re-tests
+/// nothing never pays for it); safe to share between threads.
 class BlockMax {
  public:
-  static constexpr int kB = 16;
+  static constexpr int kB = 16;      ///< fine block side
+  static constexpr int kCoarse = 4;  ///< fine blocks per coarse block side
   explicit BlockMax(const LosFrame& f);
-  /// Max elevation over rows [r0, r1] x cols [c0, c1] (inclusive, clamped); -inf if no data.
-  float box(int r0, int r1, int c0, int c1);
+  /// Max elevation over rows [r0, r1] x cols [c0, c1] (inclusive, clamped): fine
+  /// blocks, or coarse ones (64 x 64) when `coarse`; -inf if no data.
+  float box(int r0, int r1, int c0, int c1, bool coarse = false);
 
  private:
-  float block(int br, int bc);
+  void fill();
   const LosFrame* f_;
   int nbr_;
   int nbc_;
-  std::unique_ptr<std::atomic<float>[]> m_;
+  int ncr_;
+  int ncc_;
+  std::once_flag filled_;
+  std::vector<float> fine_;
+  std::vector<float> coarse_;
 };
 
 /// R3 horizon of the sightline to (r, c) at distance d — the maximum over all

@@ -14,13 +14,14 @@ namespace {
 
 /// The R3 samples of the sightline from the observer to cell (tr, tc) on one family
 /// of grid lines (Rows: the lines through row centres, else through column
-/// centres), in chunks of 16 crossings; a chunk is skipped when skip(t_min, t_max,
-/// zmax) says that no sample in it (t in [t_min, t_max], elevations at most zmax)
-/// can matter. fn(t, z, row_line, col_line) gets each other sample, t the fraction
+/// centres), in chunks of 64 crossings and within them of 16; a chunk is skipped when
+/// skip(t_min, t_max, zmax) says that no sample in it (t in [t_min, t_max], elevations
+/// at most zmax) can matter. fn(t, z, row_line, col_line) gets each other sample, t the fraction
 /// of the way; returns false when fn stopped the walk.
 template <bool Rows, class Skip, class Fn>
 bool walk_lines(const LosFrame& f, int tr, int tc, BlockMax& blocks, Skip& skip, Fn& fn) {
-  constexpr int kChunk = 16;
+  constexpr int kChunk = BlockMax::kB;
+  constexpr int kCoarseChunk = BlockMax::kB * BlockMax::kCoarse;
   // k: the crossed line's index along the sightline's d_line; p: the position across.
   const double o_line = Rows ? f.orow : f.oc;
   const double o_across = Rows ? f.oc : f.orow;
@@ -32,31 +33,40 @@ bool walk_lines(const LosFrame& f, int tr, int tc, BlockMax& blocks, Skip& skip,
   const auto z_at = [&](int k, int p) { return Rows ? f.z(k, p) : f.z(p, k); };
   const int lo = d_line > 0 ? static_cast<int>(std::floor(o_line)) + 1 : target + 1;
   const int hi = d_line > 0 ? target - 1 : static_cast<int>(std::ceil(o_line)) - 1;
-  for (int a = lo; a <= hi; a += kChunk) {
-    const int b = std::min(a + kChunk - 1, hi);
+  // Whether the crossings a..b can be skipped, from the blocks (fine or coarse) their
+  // bounding box touches.
+  const auto skippable = [&](int a, int b, bool coarse) {
     const double ta = (a - o_line) / d_line;
     const double tb = (b - o_line) / d_line;
     const double pa = o_across + ta * d_across;
     const double pb = o_across + tb * d_across;
     const int p0 = static_cast<int>(std::floor(std::min(pa, pb)));
     const int p1 = static_cast<int>(std::ceil(std::max(pa, pb)));
-    const float zmax = Rows ? blocks.box(a, b, p0, p1) : blocks.box(p0, p1, a, b);
-    if (skip(std::min(ta, tb), std::max(ta, tb), zmax)) continue;
-    for (int k = a; k <= b; ++k) {
-      const double t = (k - o_line) / d_line;
-      const double pos = o_across + t * d_across;
-      double z;
-      if (pos <= 0.0) {
-        z = z_at(k, 0);
-      } else if (pos >= last) {
-        z = z_at(k, last);
-      } else {
-        const int p = static_cast<int>(pos);
-        const double w = pos - p;
-        const double za = z_at(k, p);
-        z = w == 0.0 ? za : za + w * (z_at(k, p + 1) - za);
+    const float zmax = Rows ? blocks.box(a, b, p0, p1, coarse) : blocks.box(p0, p1, a, b, coarse);
+    return skip(std::min(ta, tb), std::max(ta, tb), zmax);
+  };
+  for (int ca = lo; ca <= hi; ca += kCoarseChunk) {
+    const int cb = std::min(ca + kCoarseChunk - 1, hi);
+    if (cb - ca >= kChunk && skippable(ca, cb, true)) continue;
+    for (int a = ca; a <= cb; a += kChunk) {
+      const int b = std::min(a + kChunk - 1, cb);
+      if (skippable(a, b, false)) continue;
+      for (int k = a; k <= b; ++k) {
+        const double t = (k - o_line) / d_line;
+        const double pos = o_across + t * d_across;
+        double z;
+        if (pos <= 0.0) {
+          z = z_at(k, 0);
+        } else if (pos >= last) {
+          z = z_at(k, last);
+        } else {
+          const int p = static_cast<int>(pos);
+          const double w = pos - p;
+          const double za = z_at(k, p);
+          z = w == 0.0 ? za : za + w * (z_at(k, p + 1) - za);
+        }
+        if (!(Rows ? fn(t, z, k, -1) : fn(t, z, -1, k))) return false;
       }
-      if (!(Rows ? fn(t, z, k, -1) : fn(t, z, -1, k))) return false;
     }
   }
   return true;
@@ -86,37 +96,56 @@ BlockMax::BlockMax(const LosFrame& f)
     : f_(&f),
       nbr_((f.rows() + kB - 1) / kB),
       nbc_((f.cols() + kB - 1) / kB),
-      m_(std::make_unique<std::atomic<float>[]>(static_cast<std::size_t>(nbr_) * nbc_)) {
-  for (std::size_t i = 0; i < static_cast<std::size_t>(nbr_) * nbc_; ++i) {
-    m_[i].store(std::numeric_limits<float>::quiet_NaN(), std::memory_order_relaxed);
+      ncr_((nbr_ + kCoarse - 1) / kCoarse),
+      ncc_((nbc_ + kCoarse - 1) / kCoarse) {}
+
+void BlockMax::fill() {
+  constexpr float kNone = -std::numeric_limits<float>::infinity();
+  const int rows = f_->rows();
+  const int cols = f_->cols();
+  fine_.assign(static_cast<std::size_t>(nbr_) * nbc_, kNone);
+  std::vector<float> colmax(static_cast<std::size_t>(cols));
+  for (int br = 0; br < nbr_; ++br) {
+    // Column maxima over the block row's rows (and the next block's first), then the
+    // maximum of each block's columns: two passes that run along memory.
+    std::fill(colmax.begin(), colmax.end(), kNone);
+    const int r1 = std::min(br * kB + kB, rows - 1);
+    for (int r = br * kB; r <= r1; ++r) {
+      const float* z = f_->z.row(r);
+      for (int c = 0; c < cols; ++c) colmax[c] = z[c] > colmax[c] ? z[c] : colmax[c];  // NaN never wins
+    }
+    for (int bc = 0; bc < nbc_; ++bc) {
+      const int c1 = std::min(bc * kB + kB, cols - 1);
+      float mx = kNone;
+      for (int c = bc * kB; c <= c1; ++c) mx = std::max(mx, colmax[c]);
+      fine_[static_cast<std::size_t>(br) * nbc_ + bc] = mx;
+    }
+  }
+  // A coarse block covers its fine blocks, whose widened extents reach one cell past it.
+  coarse_.assign(static_cast<std::size_t>(ncr_) * ncc_, kNone);
+  for (int br = 0; br < nbr_; ++br) {
+    for (int bc = 0; bc < nbc_; ++bc) {
+      float& m = coarse_[static_cast<std::size_t>(br / kCoarse) * ncc_ + bc / kCoarse];
+      m = std::max(m, fine_[static_cast<std::size_t>(br) * nbc_ + bc]);
+    }
   }
 }
 
-float BlockMax::block(int br, int bc) {
-  std::atomic<float>& slot = m_[static_cast<std::size_t>(br) * nbc_ + bc];
-  const float cached = slot.load(std::memory_order_relaxed);
-  if (!std::isnan(cached)) return cached;
-  float mx = -std::numeric_limits<float>::infinity();
-  const int r1 = std::min(br * kB + kB, f_->rows() - 1);
-  const int c1 = std::min(bc * kB + kB, f_->cols() - 1);
-  for (int r = br * kB; r <= r1; ++r) {
-    const float* z = f_->z.row(r);
-    for (int c = bc * kB; c <= c1; ++c) mx = z[c] > mx ? z[c] : mx;  // NaN never wins
-  }
-  slot.store(mx, std::memory_order_relaxed);
-  return mx;
-}
-
-float BlockMax::box(int r0, int r1, int c0, int c1) {
+float BlockMax::box(int r0, int r1, int c0, int c1, bool coarse) {
+  std::call_once(filled_, [this] { fill(); });
   r0 = std::clamp(r0, 0, f_->rows() - 1);
   r1 = std::clamp(r1, 0, f_->rows() - 1);
   c0 = std::clamp(c0, 0, f_->cols() - 1);
   c1 = std::clamp(c1, 0, f_->cols() - 1);
+  // Blocks cover [b*side, b*side + side] inclusive, so the block of the first cell
+  // suffices for a cell on the boundary.
+  const int side = coarse ? kB * kCoarse : kB;
+  const int stride = coarse ? ncc_ : nbc_;
+  const float* m = coarse ? coarse_.data() : fine_.data();
   float mx = -std::numeric_limits<float>::infinity();
-  // Blocks cover [b*kB, b*kB + kB] inclusive, so the block of the first cell suffices
-  // for a cell on the boundary.
-  for (int br = r0 / kB; br <= r1 / kB; ++br)
-    for (int bc = c0 / kB; bc <= c1 / kB; ++bc) mx = std::max(mx, block(br, bc));
+  for (int br = r0 / side; br <= r1 / side; ++br)
+    for (int bc = c0 / side; bc <= c1 / side; ++bc)
+      mx = std::max(mx, m[static_cast<std::size_t>(br) * stride + bc]);
   return mx;
 }
 

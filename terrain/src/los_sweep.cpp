@@ -497,10 +497,11 @@ bool cpu_has_avx2() {
 #endif
 }
 
-/// Where a quadrant's per-cell results go.
+/// Where a quadrant's per-cell results go: the kernel's output (east and west
+/// quadrants write their rows of u as columns of it).
 struct Sink {
-  geo::Raster<std::uint8_t>* los = nullptr;  ///< N/S: the output; E/W: a transposed buffer
-  geo::Raster<float>* horizon = nullptr;     ///< same orientation, when wanted
+  geo::Raster<std::uint8_t>* los = nullptr;
+  geo::Raster<float>* horizon = nullptr;  ///< when wanted
 };
 
 void sweep_quadrant(Sweep& s, Sink sink, bool use_avx2, long long& retested) {
@@ -612,16 +613,23 @@ void sweep_quadrant(Sweep& s, Sink sink, bool use_avx2, long long& retested) {
     }
     retested += static_cast<long long>(retest.size());
     // Hand the owned cells to the sink (unowned and out-of-range cells carry kSkip).
-    if (own_lo <= own_hi) {
+    if (own_lo <= own_hi && !q.transposed) {
       // kSkip is also the output's "no data", so the owned stretch is copied as it is.
       std::memcpy(sink.los->row(u) + own_lo, &s.code[static_cast<std::size_t>(own_lo)],
                   static_cast<std::size_t>(own_hi - own_lo + 1));
-      if (sink.horizon) {
-        float* hz = sink.horizon->row(u);
-        for (int vv = own_lo; vv <= own_hi; ++vv) {
-          if (s.code[static_cast<std::size_t>(vv)] != kSkip)
-            hz[vv] = s.h_cur[static_cast<std::size_t>(vv)];
-        }
+    }
+    if (own_lo <= own_hi && (q.transposed || sink.horizon)) {
+      // A column of the output (the diagonal's cells belong to the north and south
+      // quadrants: kSkip here, not written). Consecutive u reuse the same cache lines.
+      const std::ptrdiff_t los_stride = sink.los->cols();
+      std::uint8_t* los_col = sink.los->data().data() + u;
+      for (int vv = own_lo; vv <= own_hi; ++vv) {
+        const std::uint8_t c = s.code[static_cast<std::size_t>(vv)];
+        if (c == kSkip) continue;
+        if (q.transposed) los_col[vv * los_stride] = c;
+        if (sink.horizon)
+          (q.transposed ? (*sink.horizon)(vv, u) : (*sink.horizon)(u, vv)) =
+              s.h_cur[static_cast<std::size_t>(vv)];
       }
     }
     std::swap(s.h_prev, s.h_cur);
@@ -629,31 +637,26 @@ void sweep_quadrant(Sweep& s, Sink sink, bool use_avx2, long long& retested) {
   }
 }
 
-/// out[c][r] = in[r][c] where keep(in[r][c]), over the 8 x 8 tiles for which
-/// need(r0, r1, c0, c1) holds. Tiles are visited so that the source and destination
-/// lines in flight stay few (padded strides keep them out of each other's cache sets).
-template <class T, class Need, class Keep>
-void transpose_tiles(const T* in, std::ptrdiff_t in_stride, int rows, int cols, T* out,
-                     std::ptrdiff_t out_stride, Need need, Keep keep) {
+/// out[c][r] = in[r][c] over the 8 x 8 tiles for which need(r0, r1, c0, c1) holds.
+/// Tiles are visited so that the source and destination lines in flight stay few
+/// (padded strides keep them out of each other's cache sets).
+template <class Need>
+void transpose_tiles(const float* in, std::ptrdiff_t in_stride, int rows, int cols, float* out,
+                     std::ptrdiff_t out_stride, Need need) {
   constexpr int kT = 8;
   for (int r0 = 0; r0 < rows; r0 += kT) {
     const int r1 = std::min(r0 + kT, rows);
     for (int c0 = 0; c0 < cols; c0 += kT) {
       const int c1 = std::min(c0 + kT, cols);
       if (!need(r0, r1, c0, c1)) continue;
-      for (int c = c0; c < c1; ++c) {
-        T* dst = out + c * out_stride;
-        for (int r = r0; r < r1; ++r) {
-          const T v = in[r * in_stride + c];
-          if (keep(v)) dst[r] = v;
-        }
-      }
+      for (int c = c0; c < c1; ++c)
+        for (int r = r0; r < r1; ++r) out[c * out_stride + r] = in[r * in_stride + c];
     }
   }
 }
 
 #if defined(__x86_64__)
-/// The same for floats, a whole 8 x 8 tile at a time in AVX registers.
+/// The same, a whole 8 x 8 tile at a time in AVX registers.
 template <class Need>
 VIGIA_AVX2 void transpose_tiles_avx2(const float* in, std::ptrdiff_t in_stride, int rows, int cols,
                                      float* out, std::ptrdiff_t out_stride, Need need) {
@@ -699,15 +702,12 @@ std::ptrdiff_t padded_stride(int n) {
 void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool want_horizon) {
   const int rows = f.rows();
   const int cols = f.cols();
-  // The east and west quadrants sweep a transposed copy (padded for vector loads) and
-  // write into transposed buffers, merged at the end.
+  // The east and west quadrants sweep a transposed copy (padded for vector loads).
   // Scratch reused by the thread across viewsheds (coverage runs thousands).
   // (OpenMP workers have thread_locals of their own: only pointers cross into the
   // parallel region below.)
   thread_local std::vector<float> zt_scratch;
-  thread_local geo::Raster<std::uint8_t> los_t_scratch;
   std::vector<float>& zt = zt_scratch;
-  geo::Raster<std::uint8_t>& los_t = los_t_scratch;
   const std::ptrdiff_t ts = padded_stride(rows);
   zt.resize(static_cast<std::size_t>(cols) * ts + 16);
   // Smallest metric steps east and north; only the tiles the east and west quadrants
@@ -718,6 +718,7 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
   for (std::size_t i = 1; i < f.ny.size(); ++i)
     min_ny = std::min(min_ny, std::abs(f.ny[i] - f.ny[i - 1]));
   if (!std::isfinite(min_ny)) min_ny = min_sx;
+  const double range2 = std::isfinite(f.range) ? f.range * f.range : 3.0e38;
   const auto need = [&](int r0, int r1, int c0, int c1) {
     const auto gap = [](double o, int lo, int hi) {  // distance from o to [lo, hi - 1]
       return o < lo ? lo - o : (o > hi - 1 ? o - (hi - 1) : 0.0);
@@ -726,8 +727,9 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
     const double min_dr = gap(f.orow, r0, r1);
     if (max_dc + 3.0 < min_dr) return false;
     const double min_dc = gap(f.oc, c0, c1);
-    return std::hypot(std::max(0.0, min_dc - 3.0) * min_sx, std::max(0.0, min_dr - 3.0) * min_ny) <=
-           f.range;
+    const double e = std::max(0.0, min_dc - 3.0) * min_sx;
+    const double n = std::max(0.0, min_dr - 3.0) * min_ny;
+    return e * e + n * n <= range2;
   };
   const bool avx2 = cpu_has_avx2();
 #if defined(__x86_64__)
@@ -736,14 +738,8 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
   } else
 #endif
   {
-    transpose_tiles(f.z.row(0), f.z.stride(), rows, cols, zt.data(), ts, need,
-                    [](float) { return true; });
+    transpose_tiles(f.z.row(0), f.z.stride(), rows, cols, zt.data(), ts, need);
   }
-  if (los_t.cols() != ts || los_t.rows() != cols)
-    los_t = geo::Raster<std::uint8_t>(static_cast<int>(ts), cols);
-  std::fill(los_t.data().begin(), los_t.data().end(), kSkip);
-  geo::Raster<float> horizon_t;
-  if (want_horizon) horizon_t = geo::Raster<float>(static_cast<int>(ts), cols, kNoH);
   // The north/south quadrants read the window in place (vector loads never cross a
   // row's end: block_avx2 checks).
   const KernelGrid rows_grid{
@@ -751,10 +747,8 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
   const KernelGrid cols_grid{
       zt.data(), ts, cols, rows, static_cast<float>(f.oc), static_cast<float>(f.orow)};
   const Quadrant quadrants[4] = {{false, +1}, {false, -1}, {true, +1}, {true, -1}};
-  geo::Raster<std::uint8_t>* const los_t_ptr = &los_t;
   BlockMax blocks(f);
   long long retested[4] = {0, 0, 0, 0};
-  const double range2 = std::isfinite(f.range) ? f.range * f.range : 3.0e38;
 #pragma omp parallel for schedule(dynamic, 1) if (rows * static_cast <long long>(cols) > 40000)
   for (int i = 0; i < 4; ++i) {
     const Quadrant qd = quadrants[i];
@@ -779,22 +773,9 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
           std::abs(x) != 1.0f ? 1.0f / (std::abs(x) - 1.0f) : 0.0f;
     }
     Sink sink;
-    sink.los = qd.transposed ? los_t_ptr : &out.los;
-    sink.horizon = want_horizon ? (qd.transposed ? &horizon_t : &out.horizon) : nullptr;
+    sink.los = &out.los;
+    sink.horizon = want_horizon ? &out.horizon : nullptr;
     sweep_quadrant(s, sink, avx2, retested[i]);
-  }
-  const auto need_back = [&](int c0, int c1, int r0, int r1) { return need(r0, r1, c0, c1); };
-  transpose_tiles(los_t.row(0), ts, cols, rows, out.los.row(0), out.los.cols(), need_back,
-                  [](std::uint8_t c) { return c != kSkip; });
-  if (want_horizon) {
-    // Only cells the east/west quadrants own were written there.
-    for (int c = 0; c < cols; ++c) {
-      const std::uint8_t* code = los_t.row(c);
-      const float* h = horizon_t.row(c);
-      for (int r = 0; r < rows; ++r) {
-        if (code[r] != kSkip) out.horizon(r, c) = h[r];
-      }
-    }
   }
   // The observer's own cell, when the observer stands exactly on its centre.
   const int r0 = static_cast<int>(std::lround(f.orow));
