@@ -188,6 +188,7 @@ int main(int argc, char** argv) {
   json results;
   results["machine"] = bench::machine();
   results["gdal"] = GDALVersionInfo("RELEASE_NAME");
+  results["simd"] = terrain::simd_name(terrain::simd_in_use());
   results["k"] = k;
   results["cases"] = json::array();
 
@@ -403,7 +404,8 @@ int main(int argc, char** argv) {
      << "Machine: " << m["cpu"].get<std::string>() << ", " << m["cores"].get<int>() << " cores, "
      << geo::fixed(m["memory_gib"].get<double>(), 1) << " GiB; vigia "
      << m["vigia_version"].get<std::string>() << " (" << m["git_hash"].get<std::string>() << "), "
-     << results["gdal"].get<std::string>() << "; k = " << k << "; best of " << reps
+     << results["gdal"].get<std::string>() << "; vigia's sweep on "
+     << results["simd"].get<std::string>() << "; k = " << k << "; best of " << reps
      << " runs (the exact column and the many-observer times: one run)"
      << (quick ? " (QUICK RUN: not for the record)" : "") << ".\n\n"
      << "Agreement and Dice are against vigia exact (R3) on the cells within range. Times in "

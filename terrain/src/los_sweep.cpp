@@ -19,19 +19,25 @@
 // margin is taken as visible. Targets in between are re-tested with R3 and their
 // exact horizon and blocking line are passed on.
 //
-// The interior of each row runs eight cells at a time with AVX2 when the CPU has it
-// (checked at run time); row edges and other CPUs take the scalar path, which is the
-// same computation. Measured against R3 in tests/ and benchmarks/ (docs/visibility.md).
+// The interior of each row runs sixteen cells at a time with AVX-512 or eight with
+// AVX2, whichever the CPU has (checked at run time; los_sweep_block.inc, written once
+// for both); row edges and other CPUs take the scalar path, which is the same
+// computation. Measured against R3 in tests/ and benchmarks/ (docs/visibility.md).
 
 #include <immintrin.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "los.hpp"
+#include "vigia/terrain/viewshed.hpp"
 
 namespace vigia::terrain::detail {
 
@@ -254,248 +260,184 @@ inline void cell_scalar(Sweep& s, const Row& row, int v) {
 }
 
 #if defined(__x86_64__)
+// The vector block (los_sweep_block.inc), once per instruction set. Everything the
+// file defines lives in these namespaces and is compiled for their target only;
+// which one runs is chosen at run time (Isa below).
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace simd_avx2 {
+constexpr int W = 8;
+using vf = float __attribute__((vector_size(32)));
+using vi = std::int32_t __attribute__((vector_size(32)));
+inline vf splat(float a) {
+  return vf{} + a;
+}
+inline vi splat(int a) {
+  return vi{} + a;
+}
+inline vf fma(vf a, vf b, vf c) {
+  return (vf)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
+}
+inline vf floor_(vf a) {
+  return (vf)_mm256_floor_ps((__m256)a);
+}
+/// The hardware estimates and one Newton-Raphson step each (dividers are the
+/// bottleneck of this kernel otherwise).
+inline vf inv_sqrt(vf a) {
+  const vf r = (vf)_mm256_rsqrt_ps((__m256)a);
+  return (0.5f * r) * fma(-(a * r), r, splat(3.0f));
+}
+inline vf inv(vf a) {
+  const vf r = (vf)_mm256_rcp_ps((__m256)a);
+  return r * fma(-a, r, splat(2.0f));
+}
+inline vf permute(vf v, vi idx) {
+  return (vf)_mm256_permutevar8x32_ps((__m256)v, (__m256i)idx);
+}
+inline vi permute(vi v, vi idx) {
+  return (vi)_mm256_permutevar8x32_epi32((__m256i)v, (__m256i)idx);
+}
+inline vf gather(vf src, const float* base, vi idx, vi m) {
+  return (vf)_mm256_mask_i32gather_ps((__m256)src, base, (__m256i)idx, (__m256)m, 4);
+}
+inline bool any(vi m) {
+  return _mm256_movemask_ps((__m256)m) != 0;
+}
+inline bool all(vi m) {
+  return _mm256_movemask_ps((__m256)m) == 0xFF;
+}
+inline void store_codes(std::uint8_t* p, vi c) {
+  const __m128i p16 = _mm_packus_epi32(_mm256_castsi256_si128((__m256i)c),
+                                       _mm256_extracti128_si256((__m256i)c, 1));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packus_epi16(p16, p16));
+}
+#include "los_sweep_block.inc"
+}  // namespace simd_avx2
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")
+// GCC 12's AVX-512 intrinsics start from _mm512_undefined_ps(), which it then
+// reports as (maybe) uninitialized.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+namespace simd_avx512 {
+constexpr int W = 16;
+using vf = float __attribute__((vector_size(64)));
+using vi = std::int32_t __attribute__((vector_size(64)));
+inline vf splat(float a) {
+  return vf{} + a;
+}
+inline vi splat(int a) {
+  return vi{} + a;
+}
+inline vf fma(vf a, vf b, vf c) {
+  return (vf)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+}
+inline vf floor_(vf a) {
+  return (vf)_mm512_roundscale_ps((__m512)a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+}
+inline vf inv_sqrt(vf a) {
+  const vf r = (vf)_mm512_rsqrt14_ps((__m512)a);
+  return (0.5f * r) * fma(-(a * r), r, splat(3.0f));
+}
+inline vf inv(vf a) {
+  const vf r = (vf)_mm512_rcp14_ps((__m512)a);
+  return r * fma(-a, r, splat(2.0f));
+}
+inline vf permute(vf v, vi idx) {
+  return (vf)_mm512_permutexvar_ps((__m512i)idx, (__m512)v);
+}
+inline vi permute(vi v, vi idx) {
+  return (vi)_mm512_permutexvar_epi32((__m512i)idx, (__m512i)v);
+}
+inline vf gather(vf src, const float* base, vi idx, vi m) {
+  return (vf)_mm512_mask_i32gather_ps((__m512)src, _mm512_movepi32_mask((__m512i)m),
+                                      (__m512i)idx, base, 4);
+}
+inline bool any(vi m) {
+  return _mm512_movepi32_mask((__m512i)m) != 0;
+}
+inline bool all(vi m) {
+  return _mm512_movepi32_mask((__m512i)m) == 0xFFFF;
+}
+inline void store_codes(std::uint8_t* p, vi c) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi32_epi8((__m512i)c));
+}
+#include "los_sweep_block.inc"
+}  // namespace simd_avx512
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
+
 #define VIGIA_AVX2 __attribute__((target("avx2,fma")))
-
-VIGIA_AVX2 inline __m256 lerp8(__m256 a, __m256 b, __m256 w) {
-  return _mm256_fmadd_ps(w, _mm256_sub_ps(b, a), a);
-}
-
-/// 1 / a to about 23 bits: the hardware estimate and one Newton-Raphson step
-/// (dividers are the bottleneck of this kernel otherwise).
-VIGIA_AVX2 inline __m256 rcp8(__m256 a) {
-  const __m256 r = _mm256_rcp_ps(a);
-  return _mm256_mul_ps(r, _mm256_fnmadd_ps(a, r, _mm256_set1_ps(2.0f)));
-}
-
-/// Takes the larger of (h, line) and (cand, cand_line) lane by lane; NaN candidates lose.
-VIGIA_AVX2 inline void take_max(__m256& h, __m256i& line, __m256 cand, __m256i cand_line) {
-  const __m256 gt = _mm256_cmp_ps(cand, h, _CMP_GT_OQ);
-  h = _mm256_blendv_ps(h, cand, gt);
-  line = _mm256_castps_si256(
-      _mm256_blendv_ps(_mm256_castsi256_ps(line), _mm256_castsi256_ps(cand_line), gt));
-}
-
-/// Tracked lines, eight lanes at once: gathers the two interpolation points.
-VIGIA_AVX2 inline __m256 line_slope8(const Sweep& s, const Row& row, __m256i line, __m256 x,
-                                     __m256 inv_x, __m256 d, __m256 inv_d) {
-  const KernelGrid& g = s.g;
-  const __m256 zero = _mm256_setzero_ps();
-  const __m256 one = _mm256_set1_ps(1.0f);
-  const __m256i izero = _mm256_setzero_si256();
-  const __m256i is_u = _mm256_cmpgt_epi32(line, izero);
-  const __m256i is_v = _mm256_cmpgt_epi32(izero, line);
-  // u-lines: k = line - 1.
-  const __m256i k = _mm256_sub_epi32(line, _mm256_set1_epi32(1));
-  const __m256 dk = _mm256_mul_ps(_mm256_set1_ps(static_cast<float>(s.q.dir)),
-                                  _mm256_sub_ps(_mm256_cvtepi32_ps(k), _mm256_set1_ps(g.ou)));
-  const __m256 du = _mm256_set1_ps(row.du);
-  const __m256 tau_u = _mm256_mul_ps(dk, _mm256_set1_ps(row.inv_du));
-  const __m256 inv_tau_u = _mm256_mul_ps(du, rcp8(dk));
-  const __m256 ok_u = _mm256_and_ps(
-      _mm256_castsi256_ps(is_u),
-      _mm256_and_ps(_mm256_cmp_ps(dk, zero, _CMP_GT_OQ), _mm256_cmp_ps(dk, du, _CMP_LT_OQ)));
-  const __m256 pos_u =
-      _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(x, tau_u, _mm256_set1_ps(g.ov)), zero),
-                    _mm256_set1_ps(static_cast<float>(g.nv - 1)));
-  const __m256i iu = _mm256_min_epi32(_mm256_cvttps_epi32(pos_u), _mm256_set1_epi32(g.nv - 2));
-  const __m256 wu = _mm256_sub_ps(pos_u, _mm256_cvtepi32_ps(iu));
-  const __m256i stride = _mm256_set1_epi32(static_cast<int>(g.stride));
-  const __m256i idx_u = _mm256_add_epi32(_mm256_mullo_epi32(k, stride), iu);
-  // v-lines: m = -line - 1.
-  const __m256i m = _mm256_sub_epi32(_mm256_sub_epi32(izero, line), _mm256_set1_epi32(1));
-  const __m256 mo = _mm256_sub_ps(_mm256_cvtepi32_ps(m), _mm256_set1_ps(g.ov));
-  const __m256 tau_v = _mm256_mul_ps(mo, inv_x);
-  const __m256 inv_tau_v = _mm256_mul_ps(x, rcp8(mo));
-  const __m256 ok_v = _mm256_and_ps(
-      _mm256_castsi256_ps(is_v),
-      _mm256_and_ps(_mm256_cmp_ps(tau_v, zero, _CMP_GT_OQ), _mm256_cmp_ps(tau_v, one, _CMP_LT_OQ)));
-  const __m256 pos_v = _mm256_min_ps(
-      _mm256_max_ps(_mm256_fmadd_ps(tau_v, _mm256_set1_ps(row.u_off), _mm256_set1_ps(g.ou)), zero),
-      _mm256_set1_ps(static_cast<float>(g.nu - 1)));
-  const __m256i iv = _mm256_min_epi32(_mm256_cvttps_epi32(pos_v), _mm256_set1_epi32(g.nu - 2));
-  const __m256 wv = _mm256_sub_ps(pos_v, _mm256_cvtepi32_ps(iv));
-  const __m256i idx_v = _mm256_add_epi32(_mm256_mullo_epi32(iv, stride), m);
-  // Blend per lane, gather both points, interpolate.
-  const __m256 ok = _mm256_or_ps(ok_u, ok_v);
-  const __m256i use_u = _mm256_castps_si256(ok_u);
-  const __m256i idx =
-      _mm256_and_si256(_mm256_blendv_epi8(idx_v, idx_u, use_u), _mm256_castps_si256(ok));
-  const __m256i step = _mm256_blendv_epi8(stride, _mm256_set1_epi32(1), use_u);
-  const __m256 w = _mm256_blendv_ps(wv, wu, ok_u);
-  const __m256 tau = _mm256_blendv_ps(tau_v, tau_u, ok_u);
-  const __m256 inv_tau = _mm256_blendv_ps(inv_tau_v, inv_tau_u, ok_u);
-  const __m256 za = _mm256_mask_i32gather_ps(zero, g.z, idx, ok, 4);
-  const __m256 zb = _mm256_mask_i32gather_ps(zero, g.z, _mm256_add_epi32(idx, step), ok, 4);
-  const __m256 z = lerp8(za, zb, w);
-  const __m256 slope =
-      _mm256_fmsub_ps(_mm256_mul_ps(_mm256_sub_ps(z, _mm256_set1_ps(s.z_eye)), inv_d), inv_tau,
-                      _mm256_mul_ps(_mm256_set1_ps(s.dc), _mm256_mul_ps(tau, d)));
-  return _mm256_blendv_ps(_mm256_set1_ps(kNoH), slope, ok);
-}
-
-/// Eight cells v .. v+7 of an interior block (see block_ok): the same computation as
-/// cell_scalar. Returns false (doing nothing) when the block is not interior.
-/// Eight targets' sightline samples on one row, a fraction t of the way out
-/// (inv_t = 1 / t): the slope of each (per unit of distance, curvature applied) and
-/// where it falls on the row (cell index from `base`, weight towards the next cell).
-struct RowSample8 {
-  __m256 slope;
-  __m256 w;
-  __m256i idx;
-};
-VIGIA_AVX2 inline RowSample8 row_sample8(const float* zrow, int base, float t, float inv_t,
-                                         float ov, __m256 x, __m256 z_eye, __m256 inv_d, __m256 dc,
-                                         __m256 d) {
-  const __m256 pos = _mm256_fmadd_ps(x, _mm256_set1_ps(t), _mm256_set1_ps(ov));
-  const __m256 fpos = _mm256_floor_ps(pos);
-  RowSample8 r;
-  r.w = _mm256_sub_ps(pos, fpos);
-  r.idx = _mm256_sub_epi32(_mm256_cvtps_epi32(fpos), _mm256_set1_epi32(base));
-  const __m256 za = _mm256_permutevar8x32_ps(_mm256_loadu_ps(zrow + base), r.idx);
-  const __m256 zb = _mm256_permutevar8x32_ps(_mm256_loadu_ps(zrow + base + 1), r.idx);
-  r.slope = _mm256_fmsub_ps(_mm256_mul_ps(_mm256_sub_ps(lerp8(za, zb, r.w), z_eye), inv_d),
-                            _mm256_set1_ps(inv_t),
-                            _mm256_mul_ps(dc, _mm256_mul_ps(_mm256_set1_ps(t), d)));
-  return r;
-}
-
-VIGIA_AVX2 bool block_avx2(Sweep& s, const Row& row, int v) {
-  const KernelGrid& g = s.g;
-  const float x0 = static_cast<float>(v) - g.ov;
-  const float x7 = x0 + 7.0f;
-  if (!row.has_prev2 || (x0 < 0.0f && x7 > 0.0f)) return false;
-  // P and the u-2 crossing: their cells must lie inside the previous rows' ranges so
-  // that both can be read as one contiguous stretch and permuted into place.
-  const float vp0 = g.ov + x0 * row.t1;
-  const float vp7 = g.ov + x7 * row.t1;
-  const int base = static_cast<int>(std::floor(vp0));
-  if (base < row.prev_lo || static_cast<int>(std::floor(vp7)) + 1 > row.prev_hi || base + 9 > g.nv)
-    return false;
-  const float v20 = g.ov + x0 * row.t2;
-  const int base2 = static_cast<int>(std::floor(v20));
-  if (base2 < 0 || base2 + 9 > g.nv) return false;
-  const int mshift = x0 > 0.0f ? -1 : 1;
-  if (v + mshift < 0 || v + 7 + mshift >= g.nv) return false;
-
-  const __m256 iota = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256 x = _mm256_add_ps(_mm256_set1_ps(x0), iota);
-  const __m256 z_eye = _mm256_set1_ps(s.z_eye);
-  const __m256 dc = _mm256_set1_ps(s.dc);
-  __m256 e;
-  __m256 n;
-  if (s.q.transposed) {
-    e = _mm256_mul_ps(_mm256_set1_ps(row.u_off),
-                      _mm256_loadu_ps(&s.sx_v[static_cast<std::size_t>(v)]));
-    n = _mm256_loadu_ps(&s.ny_v[static_cast<std::size_t>(v)]);
-  } else {
-    e = _mm256_mul_ps(x, _mm256_set1_ps(row.sx));
-    n = _mm256_set1_ps(row.ny);
-  }
-  const __m256 d2 = _mm256_fmadd_ps(e, e, _mm256_mul_ps(n, n));
-  // 1/d from the reciprocal square root estimate and one Newton-Raphson step.
-  const __m256 r0 = _mm256_rsqrt_ps(d2);
-  const __m256 inv_d =
-      _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), r0),
-                    _mm256_fnmadd_ps(_mm256_mul_ps(d2, r0), r0, _mm256_set1_ps(3.0f)));
-  const __m256 d = _mm256_mul_ps(d2, inv_d);
-  const __m256 inv_x = _mm256_loadu_ps(&s.inv_x[static_cast<std::size_t>(v)]);
-
-  // P on row u-1, then row u-2.
-  const RowSample8 p1 = row_sample8(row.z1, base, row.t1, row.inv_t1, g.ov, x, z_eye, inv_d, dc, d);
-  const __m256 w = p1.w;
-  const __m256i idx = p1.idx;
-  __m256 h = _mm256_set1_ps(kNoH);
-  __m256i line = _mm256_setzero_si256();
-  take_max(h, line, p1.slope, _mm256_set1_epi32(u_line(row.u1)));
-  const RowSample8 p2 =
-      row_sample8(row.z2, base2, row.t2, row.inv_t2, g.ov, x, z_eye, inv_d, dc, d);
-  take_max(h, line, p2.slope, _mm256_set1_epi32(u_line(row.u2)));
-  // The column line m = v - sign(x) where |x| > du / 2.
-  const __m256 ax = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
-  const __m256 du = _mm256_set1_ps(row.du);
-  const __m256 has_m = _mm256_cmp_ps(ax, _mm256_mul_ps(_mm256_set1_ps(0.5f), du), _CMP_GT_OQ);
-  if (_mm256_movemask_ps(has_m) != 0) {
-    const __m256 one = _mm256_set1_ps(1.0f);
-    const __m256 inv_ax = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), inv_x);
-    const __m256 qd = _mm256_mul_ps(du, inv_ax);
-    const __m256 far = _mm256_cmp_ps(qd, one, _CMP_GE_OQ);
-    const __m256 wq = _mm256_blendv_ps(qd, _mm256_sub_ps(qd, one), far);
-    const __m256 zcm = _mm256_loadu_ps(row.zc + v + mshift);
-    const __m256 z1m = _mm256_loadu_ps(row.z1 + v + mshift);
-    const __m256 z2m = _mm256_loadu_ps(row.z2 + v + mshift);
-    const __m256 lower = _mm256_blendv_ps(zcm, z1m, far);
-    const __m256 upper = _mm256_blendv_ps(z1m, z2m, far);
-    const __m256 tau = _mm256_sub_ps(one, inv_ax);
-    const __m256 inv_tau =
-        _mm256_mul_ps(ax, _mm256_loadu_ps(&s.inv_axm1[static_cast<std::size_t>(v)]));
-    const __m256 sm =
-        _mm256_fmsub_ps(_mm256_mul_ps(_mm256_sub_ps(lerp8(lower, upper, wq), z_eye), inv_d),
-                        inv_tau, _mm256_mul_ps(dc, _mm256_mul_ps(tau, d)));
-    const __m256i mline = _mm256_sub_epi32(
-        _mm256_setzero_si256(),
-        _mm256_add_epi32(_mm256_add_epi32(_mm256_set1_epi32(v + mshift),
-                                          _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)),
-                         _mm256_set1_epi32(1)));
-    take_max(h, line, _mm256_blendv_ps(_mm256_set1_ps(kNoH), sm, has_m), mline);
-  }
-  // The blocking lines of A and B.
-  const __m256i la = _mm256_permutevar8x32_epi32(
-      _mm256_loadu_si256(
-          reinterpret_cast<const __m256i*>(&s.l_prev[static_cast<std::size_t>(base)])),
-      idx);
-  const __m256i lb = _mm256_permutevar8x32_epi32(
-      _mm256_loadu_si256(
-          reinterpret_cast<const __m256i*>(&s.l_prev[static_cast<std::size_t>(base) + 1])),
-      idx);
-  take_max(h, line, line_slope8(s, row, la, x, inv_x, d, inv_d), la);
-  if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(la, lb)) != -1)
-    take_max(h, line, line_slope8(s, row, lb, x, inv_x, d, inv_d), lb);
-  const __m256 ha =
-      _mm256_permutevar8x32_ps(_mm256_loadu_ps(&s.h_prev[static_cast<std::size_t>(base)]), idx);
-  const __m256 hb =
-      _mm256_permutevar8x32_ps(_mm256_loadu_ps(&s.h_prev[static_cast<std::size_t>(base) + 1]), idx);
-  const __m256 hl = lerp8(ha, hb, w);
-  _mm256_storeu_ps(&s.h_cur[static_cast<std::size_t>(v)], h);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(&s.l_cur[static_cast<std::size_t>(v)]), line);
-
-  // Decision codes.
-  const __m256 zt = _mm256_loadu_ps(row.zc + v);
-  const __m256 owned =
-      s.q.transposed ? _mm256_cmp_ps(ax, du, _CMP_LT_OQ) : _mm256_cmp_ps(ax, du, _CMP_LE_OQ);
-  const __m256 in_range = _mm256_cmp_ps(d2, _mm256_set1_ps(s.range2), _CMP_LE_OQ);
-  const __m256 valid =
-      _mm256_and_ps(_mm256_and_ps(owned, in_range), _mm256_cmp_ps(zt, zt, _CMP_ORD_Q));
-  const __m256 mu = _mm256_fmsub_ps(_mm256_sub_ps(_mm256_add_ps(zt, _mm256_set1_ps(s.th)), z_eye),
-                                    inv_d, _mm256_mul_ps(dc, d));
-  const __m256 abs_mask = _mm256_set1_ps(-0.0f);
-  const __m256 guard =
-      _mm256_mul_ps(_mm256_set1_ps(kTieGuard),
-                    _mm256_add_ps(_mm256_andnot_ps(abs_mask, mu), _mm256_andnot_ps(abs_mask, h)));
-  const __m256 hidden = _mm256_cmp_ps(mu, _mm256_sub_ps(h, guard), _CMP_LT_OQ);
-  const __m256 visible = _mm256_cmp_ps(
-      mu,
-      _mm256_add_ps(_mm256_fmadd_ps(_mm256_set1_ps(s.tie_margin), inv_d, _mm256_max_ps(h, hl)),
-                    guard),
-      _CMP_GE_OQ);
-  __m256i c = _mm256_set1_epi32(kRetest);
-  c = _mm256_blendv_epi8(c, _mm256_set1_epi32(kVisible), _mm256_castps_si256(visible));
-  c = _mm256_blendv_epi8(c, _mm256_set1_epi32(kHidden), _mm256_castps_si256(hidden));
-  c = _mm256_blendv_epi8(_mm256_set1_epi32(kSkip), c, _mm256_castps_si256(valid));
-  const __m128i p16 = _mm_packus_epi32(_mm256_castsi256_si128(c), _mm256_extracti128_si256(c, 1));
-  _mm_storel_epi64(reinterpret_cast<__m128i*>(&s.code[static_cast<std::size_t>(v)]),
-                   _mm_packus_epi16(p16, p16));
-  return true;
-}
 #endif
 
-bool cpu_has_avx2() {
+/// The widest vector block this CPU runs (checked once, at run time).
+Simd cpu_simd() {
 #if defined(__x86_64__)
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return has;
+  static const Simd best = [] {
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return Simd::Scalar;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
+      return Simd::Avx512;
+    return Simd::Avx2;
+  }();
+  return best;
 #else
-  return false;
+  return Simd::Scalar;
 #endif
 }
+
+/// The limit from set_simd_limit, or else from VIGIA_SIMD (an unknown value is
+/// reported once on stderr and ignored).
+std::atomic<int> g_simd_limit{-1};
+Simd simd_limit() {
+  const int set = g_simd_limit.load(std::memory_order_relaxed);
+  if (set >= 0) return static_cast<Simd>(set);
+  static const Simd from_env = [] {
+    const char* e = std::getenv("VIGIA_SIMD");
+    if (e == nullptr || *e == '\0') return Simd::Avx512;
+    const std::string v = e;
+    if (v == "scalar") return Simd::Scalar;
+    if (v == "avx2") return Simd::Avx2;
+    if (v == "avx512") return Simd::Avx512;
+    std::fprintf(stderr, "vigia: VIGIA_SIMD=%s ignored (allowed: scalar, avx2, avx512)\n", e);
+    return Simd::Avx512;
+  }();
+  return from_env;
+}
+
+}  // namespace
+}  // namespace vigia::terrain::detail
+
+namespace vigia::terrain {
+
+void set_simd_limit(Simd limit) {
+  detail::g_simd_limit.store(static_cast<int>(limit), std::memory_order_relaxed);
+}
+
+Simd simd_in_use() {
+  return std::min(detail::simd_limit(), detail::cpu_simd());
+}
+
+const char* simd_name(Simd simd) {
+  switch (simd) {
+    case Simd::Avx512:
+      return "AVX-512";
+    case Simd::Avx2:
+      return "AVX2";
+    case Simd::Scalar:
+      break;
+  }
+  return "scalar";
+}
+
+}  // namespace vigia::terrain
+
+namespace vigia::terrain::detail {
+namespace {
 
 /// Where a quadrant's per-cell results go: the kernel's output (east and west
 /// quadrants write their rows of u as columns of it).
@@ -504,11 +446,11 @@ struct Sink {
   geo::Raster<float>* horizon = nullptr;  ///< when wanted
 };
 
-void sweep_quadrant(Sweep& s, Sink sink, bool use_avx2, long long& retested) {
+void sweep_quadrant(Sweep& s, Sink sink, Simd isa, long long& retested) {
   const LosFrame& f = s.f;
   const KernelGrid& g = s.g;
   const Quadrant q = s.q;
-  const auto nv = static_cast<std::size_t>(g.nv) + 8;  // slack for the vector loads
+  const auto nv = static_cast<std::size_t>(g.nv) + 16;  // slack for the vector loads
   s.h_prev.assign(nv, kNoH);
   s.h_cur.assign(nv, kNoH);
   s.l_prev.assign(nv, 0);
@@ -562,20 +504,22 @@ void sweep_quadrant(Sweep& s, Sink sink, bool use_avx2, long long& retested) {
       row.ny = static_cast<float>(f.ny[static_cast<std::size_t>(u)]);
     }
 
-    int v = v_lo;
+    // The widest block that fits, then narrower ones, then single cells (row edges,
+    // the observer's column).
+    for (int v = v_lo; v <= v_hi;) {
 #if defined(__x86_64__)
-    if (use_avx2) {
-      while (v <= v_hi) {
-        if (v + 7 <= v_hi && block_avx2(s, row, v)) {
-          v += 8;
-        } else {
-          cell_scalar(s, row, v);
-          ++v;
-        }
+      if (isa == Simd::Avx512 && v + simd_avx512::W - 1 <= v_hi && simd_avx512::block(s, row, v)) {
+        v += simd_avx512::W;
+        continue;
       }
-    }
+      if (isa != Simd::Scalar && v + simd_avx2::W - 1 <= v_hi && simd_avx2::block(s, row, v)) {
+        v += simd_avx2::W;
+        continue;
+      }
 #endif
-    for (; v <= v_hi; ++v) cell_scalar(s, row, v);
+      cell_scalar(s, row, v);
+      ++v;
+    }
 
     // Exact re-test of the doubtful cells; their exact horizon and blocking line feed
     // the next row.
@@ -731,9 +675,9 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
     const double n = std::max(0.0, min_dr - 3.0) * min_ny;
     return e * e + n * n <= range2;
   };
-  const bool avx2 = cpu_has_avx2();
+  const Simd isa = simd_in_use();
 #if defined(__x86_64__)
-  if (avx2) {
+  if (isa != Simd::Scalar) {
     transpose_tiles_avx2(f.z.row(0), f.z.stride(), rows, cols, zt.data(), ts, need);
   } else
 #endif
@@ -741,7 +685,7 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
     transpose_tiles(f.z.row(0), f.z.stride(), rows, cols, zt.data(), ts, need);
   }
   // The north/south quadrants read the window in place (vector loads never cross a
-  // row's end: block_avx2 checks).
+  // row's end: block() checks).
   const KernelGrid rows_grid{
       f.z.row(0), f.z.stride(), rows, cols, static_cast<float>(f.orow), static_cast<float>(f.oc)};
   const KernelGrid cols_grid{
@@ -760,13 +704,13 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
     if (qd.transposed) {
       s.sx_v.assign(f.sx.begin(), f.sx.end());
       s.ny_v.assign(f.ny.begin(), f.ny.end());
-      s.sx_v.resize(s.sx_v.size() + 8, 0.0f);
-      s.ny_v.resize(s.ny_v.size() + 8, 0.0f);
+      s.sx_v.resize(s.sx_v.size() + 16, 0.0f);
+      s.ny_v.resize(s.ny_v.size() + 16, 0.0f);
     }
     s.blocks = &blocks;
-    s.inv_x.resize(static_cast<std::size_t>(s.g.nv) + 8);
-    s.inv_axm1.resize(static_cast<std::size_t>(s.g.nv) + 8);
-    for (int v = 0; v < s.g.nv + 8; ++v) {
+    s.inv_x.resize(static_cast<std::size_t>(s.g.nv) + 16);
+    s.inv_axm1.resize(static_cast<std::size_t>(s.g.nv) + 16);
+    for (int v = 0; v < s.g.nv + 16; ++v) {
       const float x = static_cast<float>(v) - s.g.ov;
       s.inv_x[static_cast<std::size_t>(v)] = x != 0.0f ? 1.0f / x : 0.0f;
       s.inv_axm1[static_cast<std::size_t>(v)] =
@@ -775,7 +719,7 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
     Sink sink;
     sink.los = &out.los;
     sink.horizon = want_horizon ? &out.horizon : nullptr;
-    sweep_quadrant(s, sink, avx2, retested[i]);
+    sweep_quadrant(s, sink, isa, retested[i]);
   }
   // The observer's own cell, when the observer stands exactly on its centre.
   const int r0 = static_cast<int>(std::lround(f.orow));

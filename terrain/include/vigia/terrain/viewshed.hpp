@@ -99,6 +99,17 @@ void set_thread_count(int threads);
 /// The number of threads parallel work will use.
 int thread_count();
 
+/// Vector instruction sets for the fast sweep's inner loop. By default the widest the
+/// CPU has; a lower limit (set_simd_limit, or the environment variable VIGIA_SIMD =
+/// scalar | avx2 | avx512 read at the first viewshed) lets one machine run and compare
+/// every path. Results agree across paths except on float-rounding ties.
+enum class Simd { Scalar, Avx2, Avx512 };
+void set_simd_limit(Simd limit);
+/// The instruction set the fast sweep uses now (the limit, capped by the CPU).
+Simd simd_in_use();
+/// "scalar", "AVX2" or "AVX-512".
+const char* simd_name(Simd simd);
+
 /// Throws Error (one line: what, the value, what is allowed) when an option is out
 /// of range. compute_viewshed checks too; parallel callers check once before their
 /// loop, since an exception must not leave an OpenMP region.
