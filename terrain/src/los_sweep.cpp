@@ -33,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -650,10 +651,18 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
   // Scratch reused by the thread across viewsheds (coverage runs thousands).
   // (OpenMP workers have thread_locals of their own: only pointers cross into the
   // parallel region below.)
-  thread_local std::vector<float> zt_scratch;
-  std::vector<float>& zt = zt_scratch;
+  // Left uninitialised: the sweep reads only the tiles copied below (vector loads may
+  // also pick up neighbours of those, into lanes that are then discarded), as it
+  // already does with what earlier viewsheds left in the reused scratch.
+  thread_local std::unique_ptr<float[]> zt_scratch;
+  thread_local std::size_t zt_capacity = 0;
   const std::ptrdiff_t ts = padded_stride(rows);
-  zt.resize(static_cast<std::size_t>(cols) * ts + 16);
+  const std::size_t zt_size = static_cast<std::size_t>(cols) * ts + 16;
+  if (zt_capacity < zt_size) {
+    zt_scratch.reset(new float[zt_size]);
+    zt_capacity = zt_size;
+  }
+  float* const zt = zt_scratch.get();
   // Smallest metric steps east and north; only the tiles the east and west quadrants
   // read: their cones plus a margin, within the range plus a margin.
   double min_sx = INFINITY;
@@ -678,18 +687,18 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
   const Simd isa = simd_in_use();
 #if defined(__x86_64__)
   if (isa != Simd::Scalar) {
-    transpose_tiles_avx2(f.z.row(0), f.z.stride(), rows, cols, zt.data(), ts, need);
+    transpose_tiles_avx2(f.z.row(0), f.z.stride(), rows, cols, zt, ts, need);
   } else
 #endif
   {
-    transpose_tiles(f.z.row(0), f.z.stride(), rows, cols, zt.data(), ts, need);
+    transpose_tiles(f.z.row(0), f.z.stride(), rows, cols, zt, ts, need);
   }
   // The north/south quadrants read the window in place (vector loads never cross a
   // row's end: block() checks).
   const KernelGrid rows_grid{
       f.z.row(0), f.z.stride(), rows, cols, static_cast<float>(f.orow), static_cast<float>(f.oc)};
   const KernelGrid cols_grid{
-      zt.data(), ts, cols, rows, static_cast<float>(f.oc), static_cast<float>(f.orow)};
+      zt, ts, cols, rows, static_cast<float>(f.oc), static_cast<float>(f.orow)};
   const Quadrant quadrants[4] = {{false, +1}, {false, -1}, {true, +1}, {true, -1}};
   BlockMax blocks(f);
   long long retested[4] = {0, 0, 0, 0};
