@@ -16,6 +16,7 @@
 #include "vigia/geo/raster_io.hpp"
 #include "vigia/geo/vector_write.hpp"
 #include "vigia/planner/candidates.hpp"
+#include "vigia/planner/flight.hpp"
 #include "vigia/planner/link.hpp"
 #include "vigia/planner/selection.hpp"
 #include "vigia/terrain/viewshed.hpp"
@@ -85,12 +86,22 @@ int run(const SelectArgs& a) {
   co.clearance_m = in.airspace.clearance_m;
   co.ceiling_m = in.airspace.ceiling_m;
   co.loiter_radius_m = ac.turn_radius_m;
-  const auto candidates =
+  const auto lattice =
       planner::make_candidates(dem, area.work_crs, area.airspace, link ? &*link : nullptr, co);
-  if (candidates.empty())
+  if (lattice.empty())
     throw Error(
         "no candidate point: the permitted airspace holds no flyable lattice point (try a smaller "
         "--spacing-km)");
+  // Only points the aircraft can circle at, as vigia plan and vigia route offer.
+  planner::FlightOptions fo;
+  fo.link_mandatory = link.has_value() && co.require_link;
+  const planner::FlightSpace space(area, ac, link ? &*link : nullptr, fo);
+  long long without_room = 0;
+  const auto candidates = planner::with_orbit_room(lattice, space, &without_room);
+  if (candidates.empty())
+    throw Error(
+        "no candidate point with room to circle (two turn radii of flyable, permitted airspace "
+        "around it): the permitted airspace is too narrow for this aircraft");
   const planner::Targets targets =
       planner::make_targets(dem, area.corridor.weight, a.sensor.aggregate);
   report["stages"]["candidates_seconds"] = seconds_since(t);
@@ -175,7 +186,7 @@ int run(const SelectArgs& a) {
         alone += problem.weight[id];
     chosen.features.push_back({geo::Point3{k.lonlat.x, k.lonlat.y, k.altitude_m},
                                {{"rank", static_cast<long long>(r + 1)},
-                                {"altitude_m", k.altitude_m},
+                                {"altitude_amsl_m", k.altitude_m},
                                 {"agl_m", k.altitude_m - k.ground_m},
                                 {"tier", static_cast<long long>(k.tier)},
                                 {"marginal_gain", sel.gain[r]},
@@ -191,7 +202,7 @@ int run(const SelectArgs& a) {
            id < problem.runs[q].first + problem.runs[q].count; ++id)
         alone += problem.weight[id];
     all.features.push_back({geo::Point3{k.lonlat.x, k.lonlat.y, k.altitude_m},
-                            {{"altitude_m", k.altitude_m},
+                            {{"altitude_amsl_m", k.altitude_m},
                              {"tier", static_cast<long long>(k.tier)},
                              {"floor_m", k.floor_m},
                              {"covered_weight", alone}}});
@@ -220,6 +231,7 @@ int run(const SelectArgs& a) {
                       {"budget_min", a.budget_min},
                       {"seed", a.seed}};
   report["candidates"] = candidates.size();
+  report["candidates_without_room_to_circle"] = without_room;
   report["targets"] = targets.weight.size();
   report["viewsheds"] = vst.viewsheds;
   report["selection"] = {{"points", sel.chosen.size()},
@@ -242,7 +254,8 @@ int run(const SelectArgs& a) {
     md << "# Observation points\n\n"
        << "- " << sel.chosen.size() << " points chosen among " << candidates.size()
        << " candidates (" << a.sensor.spacing_km << " km lattice, " << a.sensor.tiers
-       << " altitude tiers), task " << task.name << " (" << task.range_m / 1000.0 << " km, target "
+       << " altitude tiers, with room to circle; " << without_room << " left out), task "
+       << task.name << " (" << task.range_m / 1000.0 << " km, target "
        << task.target_height_m << " m, grazing ≥ " << a.sensor.min_grazing << "°)\n"
        << "- corridor seen"
        << (a.views > 1 ? " by at least " + std::to_string(a.views) + " points" : "") << ": "
@@ -254,7 +267,7 @@ int run(const SelectArgs& a) {
        << "- run time " << fixed(report["total_seconds"].get<double>(), 1) << " s; visible sets "
        << fixed(vst.bytes / 1048576.0, 1) << " MiB; peak memory "
        << fixed(planner::peak_memory_bytes() / 1048576.0, 0)
-       << " MiB\n\n| rank | lon | lat | altitude m | above ground m | marginal gain "
+       << " MiB\n\n| rank | lon | lat | altitude m AMSL | above ground m | marginal gain "
           "|\n|---:|---:|---:|---:|---:|---:|\n";
     for (std::size_t r = 0; r < sel.chosen.size(); ++r) {
       const planner::Candidate& k = candidates[static_cast<std::size_t>(sel.chosen[r])];

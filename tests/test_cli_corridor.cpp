@@ -183,6 +183,13 @@ TEST_CASE("vigia select on the bundled sample", "[cli][select]") {
   OGRLayer* chosen = ds->GetLayerByName("chosen_points");
   REQUIRE(chosen != nullptr);
   CHECK(chosen->GetFeatureCount() == 4);
+  // The plan's field names; every candidate has room to circle (the count left out is
+  // reported, and the candidates layer holds the rest).
+  CHECK(chosen->GetLayerDefn()->GetFieldIndex("altitude_amsl_m") >= 0);
+  OGRLayer* all = ds->GetLayerByName("candidates");
+  REQUIRE(all != nullptr);
+  CHECK(all->GetFeatureCount() == j["candidates"].get<long long>());
+  CHECK(j["candidates_without_room_to_circle"].get<long long>() >= 0);
   GDALClose(ds);
   const auto bad = test::run_vigia(
       {"select", test::project_data("S33W071_srtm3.tif"), "--border",

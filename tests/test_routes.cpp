@@ -3,6 +3,7 @@
 // standoff line, no-fly zones and the endurance; fleets; persistent-patrol revisits.
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -316,6 +317,42 @@ TEST_CASE("More aircraft never lower the covered weight", "[routes]") {
     if (k > 0) CHECK(plans[k].coverage.weight >= plans[k - 1].coverage.weight - 1e-9);
   }
   CHECK(plans.back().coverage.weight > plans.front().coverage.weight);
+}
+
+TEST_CASE("Candidates keep only points with room to circle, as select and plan offer them",
+          "[routes]") {
+  // Flat 30 x 30 km at 3000 m, own side west of 428 km: the lattice reaches the
+  // standoff line and the DEM's edges, an orbit (two turn radii) must not.
+  const terrain::Dem dem = test::make_dem(300, 300, 100.0, [](int, int) { return 3000.0; });
+  const Area a = area_west_of(dem, 428000.0);
+  const Aircraft ac = aircraft_preset("mohajer6");
+  const FlightSpace space(a, ac, nullptr, {});
+  CandidateOptions o;
+  o.spacing_m = 500.0;
+  o.tiers = 1;
+  const auto all = make_candidates(a.dem, a.work_crs, a.airspace, nullptr, o);
+  long long dropped = -1;
+  const auto kept = with_orbit_room(all, space, &dropped);
+  REQUIRE(!kept.empty());
+  CHECK(dropped > 0);
+  CHECK(dropped == static_cast<long long>(all.size() - kept.size()));
+  double east = -INFINITY;  // the permitted airspace's east edge, as the lattice sees it
+  for (const auto& k : all) east = std::max(east, k.work_xy.x);
+  const double reach = 2.0 * ac.turn_radius_m;
+  const auto inside = [&](const Candidate& k, double margin) {
+    return k.work_xy.x - reach - margin >= 400000.0 && k.work_xy.x + reach + margin <= east &&
+           k.work_xy.y - reach - margin >= 8270000.0 && k.work_xy.y + reach + margin <= 8300000.0;
+  };
+  for (const auto& k : kept) CHECK(inside(k, -250.0));  // within the lattice's step
+  long long deep = 0;
+  for (const auto& k : all) {
+    if (!inside(k, 300.0)) continue;
+    ++deep;
+    CHECK(std::any_of(kept.begin(), kept.end(), [&](const Candidate& c) {
+      return c.work_xy.x == k.work_xy.x && c.work_xy.y == k.work_xy.y;
+    }));
+  }
+  CHECK(deep > 100);
 }
 
 TEST_CASE("A route climbs over a ridge at the climb rate and goes round ground above the ceiling",

@@ -8,6 +8,7 @@
 #include <queue>
 
 #include "vigia/geo/error.hpp"
+#include "vigia/planner/candidates.hpp"
 #include "vigia/geo/geometry_ops.hpp"
 #include "vigia/planner/dubins.hpp"
 
@@ -161,6 +162,20 @@ bool FlightSpace::orbit_room(geo::Point2 w) const {
     }
   }
   return true;
+}
+
+std::vector<Candidate> with_orbit_room(const std::vector<Candidate>& candidates,
+                                       const FlightSpace& space, long long* dropped) {
+  std::vector<char> room(candidates.size(), 0);
+#pragma omp parallel for schedule(dynamic, 64)
+  for (long long i = 0; i < static_cast<long long>(room.size()); ++i)
+    room[static_cast<std::size_t>(i)] =
+        space.orbit_room(candidates[static_cast<std::size_t>(i)].work_xy) ? 1 : 0;
+  std::vector<Candidate> kept;
+  for (std::size_t i = 0; i < room.size(); ++i)
+    if (room[i]) kept.push_back(candidates[i]);
+  if (dropped) *dropped = static_cast<long long>(candidates.size() - kept.size());
+  return kept;
 }
 
 std::pair<double, double> FlightSpace::segment_floor(terrain::GridPoint a,

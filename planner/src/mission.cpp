@@ -116,21 +116,9 @@ std::unique_ptr<MissionResult> run_mission(const MissionConfig& config, const Pr
   progress.report("preparing the airspace for flight", 1.0);
   r->seconds["flight_space"] = since(t);
 
-  // Only points the aircraft can circle at: the whole loiter orbit (within two turn
-  // radii, any heading) over flyable, permitted ground. Points hard against the
-  // standoff line see the most, but no route could fly them.
-  {
-    std::vector<char> room(r->candidates.size(), 0);
-#pragma omp parallel for schedule(dynamic, 64)
-    for (long long i = 0; i < static_cast<long long>(room.size()); ++i)
-      room[static_cast<std::size_t>(i)] =
-          r->space->orbit_room(r->candidates[static_cast<std::size_t>(i)].work_xy) ? 1 : 0;
-    std::vector<Candidate> kept;
-    for (std::size_t i = 0; i < room.size(); ++i)
-      if (room[i]) kept.push_back(r->candidates[i]);
-    r->candidates_without_room = static_cast<long long>(r->candidates.size() - kept.size());
-    r->candidates = std::move(kept);
-  }
+  // Only points the aircraft can circle at. Points hard against the standoff line see
+  // the most, but no route could fly them.
+  r->candidates = with_orbit_room(r->candidates, *r->space, &r->candidates_without_room);
   if (r->candidates.empty())
     throw Error(
         "no candidate point with room to circle (two turn radii of flyable, permitted airspace "

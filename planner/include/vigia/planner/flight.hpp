@@ -89,6 +89,14 @@ class FlightSpace {
   mutable std::map<std::array<double, 4>, std::optional<geo::LineString>> cache_;
 };
 
+struct Candidate;
+/// The candidates an aircraft can circle at: the whole loiter orbit (within two turn
+/// radii, any heading) over flyable, permitted ground (FlightSpace::orbit_room), in
+/// parallel. `dropped`, when given, receives how many were left out. vigia select and
+/// the mission planner offer the same points through this.
+std::vector<Candidate> with_orbit_room(const std::vector<Candidate>& candidates,
+                                       const FlightSpace& space, long long* dropped = nullptr);
+
 /// A stop of a route: a base, or an observation point with its altitude and loiter.
 struct Stop {
   geo::Point2 work;
