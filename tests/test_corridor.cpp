@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "support.hpp"
+#include "vigia/terrain/viewshed.hpp"
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/geometry_ops.hpp"
 #include "vigia/geo/vector_io.hpp"
@@ -215,6 +216,32 @@ TEST_CASE("Several stations: the lowest wins and is attributed", "[link]") {
   CHECK(map.cells_served[1] > 0);
   CHECK_THROWS_WITH(compute_link_map(dem, {Station{"far", {0.0, 0.0}, 10.0, 1000.0}}, o),
                     Catch::Contains("station far") && Catch::Contains("outside the DEM"));
+}
+
+TEST_CASE("Ties between stations go to the first, whatever the thread count", "[link]") {
+  // Stations merge as their viewsheds finish; on flat ground near each of two equal
+  // stations at one place both need the same altitude, and the first is named.
+  const terrain::Dem dem = test::make_dem(201, 41, 30.0, [](int, int) { return 0.0; });
+  terrain::DemLocator loc(dem);
+  LinkOptions o;
+  o.refraction_k = 1.0;
+  std::vector<Station> st;
+  for (int i = 0; i < 6; ++i)
+    st.push_back({"s" + std::to_string(i), loc.to_lonlat({i < 3 ? 40.0 : 160.0, 20.0}), 20.0,
+                  100000.0});
+  const int before = terrain::thread_count();
+  terrain::set_thread_count(1);
+  const LinkMap one = compute_link_map(dem, st, o);
+  terrain::set_thread_count(4);
+  const LinkMap many = compute_link_map(dem, st, o);
+  terrain::set_thread_count(before);
+  CHECK(one.station.data() == many.station.data());
+  CHECK(one.lowest.data() == many.lowest.data());
+  CHECK(one.cells_served == many.cells_served);
+  // Stations 1 and 4 (of each co-located trio) serve everything.
+  CHECK(one.cells_served[0] > 0);
+  CHECK(one.cells_served[3] > 0);
+  for (int i : {1, 2, 4, 5}) CHECK(one.cells_served[static_cast<std::size_t>(i)] == 0);
 }
 
 TEST_CASE("Fresnel clearance is conservative and bounded", "[link]") {

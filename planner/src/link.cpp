@@ -56,7 +56,27 @@ LinkMap compute_link_map(const terrain::Dem& dem, const std::vector<Station>& st
   map.cells_served.assign(stations.size(), 0);
   const double lambda = o.frequency_hz > 0.0 ? kSpeedOfLight / o.frequency_hz : 0.0;
   ProgressCounter counter(progress, "datalink", static_cast<long long>(stations.size()));
-  std::vector<terrain::Viewshed> results(stations.size());
+  // Each station's viewshed is merged as soon as it is done, so memory holds one window
+  // per thread, not one per station. The lowest altitude wins, and of equal ones the
+  // first station, whatever order the threads finish in.
+  const auto merge = [&](std::size_t i, const terrain::Viewshed& vs) {
+    const auto id = static_cast<std::uint16_t>(i + 1);
+    for (int r = 0; r < vs.required_rise.rows(); ++r) {
+      for (int c = 0; c < vs.required_rise.cols(); ++c) {
+        const float rise = vs.required_rise(r, c);
+        if (std::isnan(rise)) continue;
+        const int dr = r + vs.window.row;
+        const int dc = c + vs.window.col;
+        const float alt = dem.elevation(dr, dc) + rise;
+        float& best = map.lowest(dr, dc);
+        std::uint16_t& who = map.station(dr, dc);
+        if (std::isnan(best) || alt < best || (alt == best && id < who)) {
+          best = alt;
+          who = id;
+        }
+      }
+    }
+  };
 
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::size_t i = 0; i < stations.size(); ++i) {
@@ -91,33 +111,17 @@ LinkMap compute_link_map(const terrain::Dem& dem, const std::vector<Station>& st
           }
         }
       }
-      results[i] = std::move(vs);
+#pragma omp critical(vigia_link_merge)
+      merge(i, vs);
     } else {
-      results[i] = terrain::compute_viewshed(dem, obs[i], vo);
+      const terrain::Viewshed vs = terrain::compute_viewshed(dem, obs[i], vo);
+#pragma omp critical(vigia_link_merge)
+      merge(i, vs);
     }
     counter.add();
   }
   progress.throw_if_cancelled();
   counter.finish();
-
-  // The lowest altitude over all stations: ground + required rise.
-  for (std::size_t i = 0; i < stations.size(); ++i) {
-    const terrain::Viewshed& vs = results[i];
-    for (int r = 0; r < vs.required_rise.rows(); ++r) {
-      for (int c = 0; c < vs.required_rise.cols(); ++c) {
-        const float rise = vs.required_rise(r, c);
-        if (std::isnan(rise)) continue;
-        const int dr = r + vs.window.row;
-        const int dc = c + vs.window.col;
-        const float alt = dem.elevation(dr, dc) + rise;
-        float& best = map.lowest(dr, dc);
-        if (std::isnan(best) || alt < best) {
-          best = alt;
-          map.station(dr, dc) = static_cast<std::uint16_t>(i + 1);
-        }
-      }
-    }
-  }
   for (int r = 0; r < dem.rows(); ++r) {
     for (int c = 0; c < dem.cols(); ++c) {
       if (std::isnan(dem.elevation(r, c))) continue;
