@@ -226,6 +226,42 @@ TEST_CASE("Sensor limits", "[viewshed]") {
     CHECK(at(vs, 100, 127) == 1);  // 810 m
     CHECK(at(vs, 100, 128) == 0);  // 840 m
   }
+  SECTION("minimum grazing angle over a curved earth, cell by cell against the formula") {
+    // Rough terrain, a high observer; the angle at the target is
+    // atan(dz/d + d/2Re) - d/Re (Re = R / (1 - k)), decided here with std::atan.
+    TerrainShape shape;
+    shape.seed = 9;
+    shape.relief_m = 1500.0;
+    const Dem rough = synthetic_dem(301, 301, 90.0, shape);
+    const Observer high{{150.2, 149.7}, 3000.0, AltitudeReference::AboveGround};
+    for (double k : {-1.0, 0.13, 1.0}) {
+      for (double g : {-30.0, 0.0, 5.0, 45.0, 89.9, 90.0}) {
+        ViewshedOptions o;
+        o.refraction_k = k;
+        const Viewshed base = compute_viewshed(rough, high, o);
+        o.limits.min_grazing_deg = g;
+        const Viewshed vs = compute_viewshed(rough, high, o);
+        const double re = k < 1.0 ? kEarthRadius / (1.0 - k) : INFINITY;
+        const double eye = base.stats.eye_m;
+        const double sx = rough.metric.cell_width(150.0);
+        long long differ = 0;
+        long long kept = 0;
+        for (int r = 0; r < rough.rows(); ++r) {
+          for (int c = 0; c < rough.cols(); ++c) {
+            if (at(base, r, c) != 1) continue;
+            const double d = std::hypot((c - 150.2) * sx, (r - 149.7) * sx);
+            if (d == 0.0) continue;
+            const double dz = eye - rough.elevation(r, c);
+            const bool steep = std::atan(dz / d + d / (2.0 * re)) - d / re >= g * M_PI / 180.0;
+            differ += steep != (at(vs, r, c) == 1);
+            kept += steep;
+          }
+        }
+        INFO("k " << k << ", grazing " << g << " deg: " << kept << " cells steep enough");
+        CHECK(differ == 0);
+      }
+    }
+  }
   SECTION("azimuth sector") {
     ViewshedOptions o = flat_earth(LosAlgorithm::Fast);
     o.limits.azimuth_sector_deg = std::pair{45.0, 135.0};  // east

@@ -39,6 +39,35 @@ double horizontal_range(const SensorLimits& l) {
   return r;
 }
 
+/// Whether a sightline meets its target below the minimum grazing (depression) angle
+/// g: atan(dz/d + d/2re) − d/re < g over an earth of effective radius re, dz the
+/// eye's height over the target and d the horizontal distance. Decided without
+/// trigonometry per cell: with b = d/re the test is atan(a) < g + b, true whenever
+/// g + b ≥ π/2 (1 − tan g tan b ≤ 0) and otherwise a < tan(g + b) = (tan g + tan b) /
+/// (1 − tan g tan b), multiplied out by d and that positive denominator.
+class GrazingTest {
+ public:
+  GrazingTest(double min_grazing_rad, double re)
+      : tan_g_(std::tan(min_grazing_rad)), inv_re_(1.0 / re) {}
+  [[nodiscard]] bool below(double d, double dz) const {
+    const double t = tan_small(d * inv_re_);
+    const double den = 1.0 - tan_g_ * t;
+    if (den <= 0.0) return true;
+    return (dz + 0.5 * d * d * inv_re_) * den < (tan_g_ + t) * d;
+  }
+
+ private:
+  /// tan b; b = d/re stays below 0.02 rad within 100 km even at k = -1, where the
+  /// series to b^9 is exact in double precision.
+  static double tan_small(double b) {
+    if (b > 0.02) return std::tan(b);
+    const double b2 = b * b;
+    return b * (1.0 + b2 * (1.0 / 3.0 + b2 * (2.0 / 15.0 + b2 * (17.0 / 315.0 + b2 * (62.0 / 2835.0)))));
+  }
+  double tan_g_;
+  double inv_re_;  ///< 0 for a flat earth (k = 1)
+};
+
 bool in_sector(double az, const std::pair<double, double>& sector) {
   const double span = std::fmod(std::fmod(sector.second - sector.first, 360.0) + 360.0, 360.0);
   if (span == 0.0) return true;
@@ -201,20 +230,28 @@ Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const Viewsh
       visible += v1;
     }
   }
+  const GrazingTest grazing(min_grazing, re);
+  const double slant2 = lim.max_slant_range_m * lim.max_slant_range_m;
+  const double inv_2r = 0.5 / kEarthRadius;  // the geometric drop d^2 / 2R
   for (int r = 0; per_cell && r < f.rows(); ++r) {
+    const double sx = f.sx[static_cast<std::size_t>(r)];
+    const double north = f.ny[static_cast<std::size_t>(r)];
     for (int c = 0; c < f.cols(); ++c) {
       std::uint8_t& v = vs.visible(r, c);
       if (v == 255) continue;  // no data or beyond the horizontal range
-      const double d = f.distance(r, c);
+      const double east = (c - f.oc) * sx;
+      const double d2 = east * east + north * north;
       const double dz = f.z_eye - (f.z(r, c) + f.target_height);
       if (lim.max_slant_range_m > 0.0) {
-        const double dz_geom = dz + d * d / (2.0 * kEarthRadius);
-        if (d * d + dz_geom * dz_geom > lim.max_slant_range_m * lim.max_slant_range_m) {
+        const double dz_geom = dz + d2 * inv_2r;
+        if (d2 + dz_geom * dz_geom > slant2) {
           v = 255;
           continue;
         }
       }
       ++in_range;
+      if (v == 0 && !options.required_rise) continue;
+      const double d = std::sqrt(d2);
       if (options.required_rise) {
         // The target must rise until its sightline clears the horizon slope.
         const double hz = res.horizon(r, c);
@@ -226,12 +263,9 @@ Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const Viewsh
       if (v == 0) continue;
       if (d < lim.min_distance_m) {
         v = 0;
-      } else if (lim.min_grazing_deg > -90.0 && d > 0.0 &&
-                 std::atan(dz / d + d / (2.0 * re)) - d / re < min_grazing) {
+      } else if (lim.min_grazing_deg > -90.0 && d > 0.0 && grazing.below(d, dz)) {
         v = 0;
       } else if (lim.azimuth_sector_deg && d > 0.0) {
-        const double east = (c - f.oc) * f.sx[static_cast<std::size_t>(r)];
-        const double north = f.ny[static_cast<std::size_t>(r)];
         double az = std::atan2(east, north) * 180.0 / std::numbers::pi;
         if (az < 0.0) az += 360.0;
         if (!in_sector(az, *lim.azimuth_sector_deg)) v = 0;
