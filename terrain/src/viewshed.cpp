@@ -48,25 +48,79 @@ double horizontal_range(const SensorLimits& l) {
 class GrazingTest {
  public:
   GrazingTest(double min_grazing_rad, double re)
-      : tan_g_(std::tan(min_grazing_rad)), inv_re_(1.0 / re) {}
+      : tan_g(std::tan(min_grazing_rad)), inv_re(1.0 / re) {}
   [[nodiscard]] bool below(double d, double dz) const {
-    const double t = tan_small(d * inv_re_);
-    const double den = 1.0 - tan_g_ * t;
-    if (den <= 0.0) return true;
-    return (dz + 0.5 * d * d * inv_re_) * den < (tan_g_ + t) * d;
+    const double b = d * inv_re;
+    return below(d, dz, b > kSeriesLimit ? std::tan(b) : tan_series(b));
   }
-
- private:
-  /// tan b; b = d/re stays below 0.02 rad within 100 km even at k = -1, where the
-  /// series to b^9 is exact in double precision.
-  static double tan_small(double b) {
-    if (b > 0.02) return std::tan(b);
+  /// The test with tan(d / re) given.
+  [[nodiscard]] bool below(double d, double dz, double tan_b) const {
+    const double den = 1.0 - tan_g * tan_b;
+    return den <= 0.0 || (dz + 0.5 * d * d * inv_re) * den < (tan_g + tan_b) * d;
+  }
+  /// tan b to double precision for b <= kSeriesLimit (b = d/re stays below it within
+  /// 100 km even at k = -1): the series to b^9.
+  static constexpr double kSeriesLimit = 0.02;
+  static double tan_series(double b) {
     const double b2 = b * b;
     return b * (1.0 + b2 * (1.0 / 3.0 + b2 * (2.0 / 15.0 + b2 * (17.0 / 315.0 + b2 * (62.0 / 2835.0)))));
   }
-  double tan_g_;
-  double inv_re_;  ///< 0 for a flat earth (k = 1)
+  double tan_g;
+  double inv_re;  ///< 0 for a flat earth (k = 1)
 };
+
+/// What limit_flags says of a cell.
+enum : std::uint8_t {
+  kBeyondSlant = 1,  ///< beyond the slant range
+  kReject = 2,       ///< nearer than the minimum distance, or below the grazing angle
+  kRecheck = 4,      ///< outside the series' range: decide kReject per cell instead
+};
+
+/// The sensor limits of one row of the window, constant along it.
+struct RowLimits {
+  double oc = 0.0, sx = 0.0, north = 0.0;
+  double z_eye = 0.0, target_height = 0.0;
+  bool slant = false;
+  double slant2 = 0.0;
+  double min_distance = 0.0;
+  bool grazing = false;
+  GrazingTest test{0.0, INFINITY};
+};
+
+/// The limits' verdict for every cell of a row, without branches so that the compiler
+/// turns the loop into vector code (one clone per instruction set, chosen at load
+/// time). Every cell is tested; the caller uses the verdicts of the cells that count.
+#if defined(__x86_64__)
+#define VIGIA_VECTOR_CLONES [[gnu::target_clones("avx512f", "avx2", "default")]]
+#else
+#define VIGIA_VECTOR_CLONES
+#endif
+VIGIA_VECTOR_CLONES void limit_flags(const RowLimits& l, const float* z, int cols,
+                                     std::uint8_t* flags) {
+  const double inv_2r = 0.5 / kEarthRadius;  // the geometric drop d^2 / 2R
+  const double tan_g = l.test.tan_g;
+  const double inv_re = l.test.inv_re;
+  // Bitwise & and | on the tests, not && and ||: no branch in the loop.
+  const int slant = l.slant ? 1 : 0;
+  const int grazing = l.grazing ? 1 : 0;
+  for (int c = 0; c < cols; ++c) {
+    const double east = (c - l.oc) * l.sx;
+    const double d2 = east * east + l.north * l.north;
+    const double dz = l.z_eye - (static_cast<double>(z[c]) + l.target_height);
+    const double dz_geom = dz + d2 * inv_2r;
+    const int beyond = slant & (d2 + dz_geom * dz_geom > l.slant2);
+    const double d = std::sqrt(d2);
+    const double b = d * inv_re;
+    const double t = GrazingTest::tan_series(b);
+    const double den = 1.0 - tan_g * t;
+    const int below = grazing & (d > 0.0) &
+                      ((den <= 0.0) | ((dz + 0.5 * d2 * inv_re) * den < (tan_g + t) * d));
+    const int near = d < l.min_distance;
+    const int recheck = grazing & (b > GrazingTest::kSeriesLimit);
+    flags[c] = static_cast<std::uint8_t>(beyond * kBeyondSlant + (near | below) * kReject +
+                                         recheck * kRecheck);
+  }
+}
 
 bool in_sector(double az, const std::pair<double, double>& sector) {
   const double span = std::fmod(std::fmod(sector.second - sector.first, 360.0) + 360.0, 360.0);
@@ -231,27 +285,43 @@ Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const Viewsh
     }
   }
   const GrazingTest grazing(min_grazing, re);
-  const double slant2 = lim.max_slant_range_m * lim.max_slant_range_m;
-  const double inv_2r = 0.5 / kEarthRadius;  // the geometric drop d^2 / 2R
+  RowLimits lr;
+  lr.oc = f.oc;
+  lr.z_eye = f.z_eye;
+  lr.target_height = f.target_height;
+  lr.slant = lim.max_slant_range_m > 0.0;
+  lr.slant2 = lim.max_slant_range_m * lim.max_slant_range_m;
+  lr.min_distance = lim.min_distance_m;
+  lr.grazing = lim.min_grazing_deg > -90.0;
+  lr.test = grazing;
+  std::vector<std::uint8_t> flags(per_cell ? static_cast<std::size_t>(f.cols()) : 0);
   for (int r = 0; per_cell && r < f.rows(); ++r) {
-    const double sx = f.sx[static_cast<std::size_t>(r)];
-    const double north = f.ny[static_cast<std::size_t>(r)];
+    lr.sx = f.sx[static_cast<std::size_t>(r)];
+    lr.north = f.ny[static_cast<std::size_t>(r)];
+    limit_flags(lr, f.z.row(r), f.cols(), flags.data());
+    std::uint8_t* row = vs.visible.row(r);
     for (int c = 0; c < f.cols(); ++c) {
-      std::uint8_t& v = vs.visible(r, c);
+      std::uint8_t& v = row[c];
       if (v == 255) continue;  // no data or beyond the horizontal range
-      const double east = (c - f.oc) * sx;
-      const double d2 = east * east + north * north;
-      const double dz = f.z_eye - (f.z(r, c) + f.target_height);
-      if (lim.max_slant_range_m > 0.0) {
-        const double dz_geom = dz + d2 * inv_2r;
-        if (d2 + dz_geom * dz_geom > slant2) {
-          v = 255;
-          continue;
-        }
+      const std::uint8_t fl = flags[static_cast<std::size_t>(c)];
+      if (fl & kBeyondSlant) {
+        v = 255;
+        continue;
       }
       ++in_range;
+      if (v == 1 && !(fl & kRecheck) && !options.required_rise && !lim.azimuth_sector_deg) {
+        // The common case, decided by the flags alone.
+        if (fl & kReject) {
+          v = 0;
+        } else {
+          ++visible;
+        }
+        continue;
+      }
       if (v == 0 && !options.required_rise) continue;
-      const double d = std::sqrt(d2);
+      const double east = (c - f.oc) * lr.sx;
+      const double d = std::sqrt(east * east + lr.north * lr.north);
+      const double dz = f.z_eye - (f.z(r, c) + f.target_height);
       if (options.required_rise) {
         // The target must rise until its sightline clears the horizon slope.
         const double hz = res.horizon(r, c);
@@ -261,12 +331,13 @@ Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const Viewsh
         vs.required_rise(r, c) = v == 1 ? 0.0f : static_cast<float>(std::max(need, 0.0));
       }
       if (v == 0) continue;
-      if (d < lim.min_distance_m) {
-        v = 0;
-      } else if (lim.min_grazing_deg > -90.0 && d > 0.0 && grazing.below(d, dz)) {
+      const bool reject = (fl & kRecheck) ? d < lim.min_distance_m ||
+                                                (lr.grazing && d > 0.0 && grazing.below(d, dz))
+                                          : (fl & kReject) != 0;
+      if (reject) {
         v = 0;
       } else if (lim.azimuth_sector_deg && d > 0.0) {
-        double az = std::atan2(east, north) * 180.0 / std::numbers::pi;
+        double az = std::atan2(east, lr.north) * 180.0 / std::numbers::pi;
         if (az < 0.0) az += 360.0;
         if (!in_sector(az, *lim.azimuth_sector_deg)) v = 0;
       }
