@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numbers>
 #include <sstream>
@@ -74,6 +75,7 @@ enum : std::uint8_t {
   kBeyondSlant = 1,  ///< beyond the slant range
   kReject = 2,       ///< nearer than the minimum distance, or below the grazing angle
   kRecheck = 4,      ///< outside the series' range: decide kReject per cell instead
+  kWithinRange = 8,  ///< within the horizontal range
 };
 
 /// The sensor limits of one row of the window, constant along it.
@@ -83,6 +85,7 @@ struct RowLimits {
   bool slant = false;
   double slant2 = 0.0;
   double min_distance = 0.0;
+  double range2 = INFINITY;  ///< horizontal range, squared
   bool grazing = false;
   GrazingTest test{0.0, INFINITY};
 };
@@ -117,9 +120,30 @@ VIGIA_VECTOR_CLONES void limit_flags(const RowLimits& l, const float* z, int col
                       ((den <= 0.0) | ((dz + 0.5 * d2 * inv_re) * den < (tan_g + t) * d));
     const int near = d < l.min_distance;
     const int recheck = grazing & (b > GrazingTest::kSeriesLimit);
+    const int within = d2 <= l.range2;
     flags[c] = static_cast<std::uint8_t>(beyond * kBeyondSlant + (near | below) * kReject +
-                                         recheck * kRecheck);
+                                         recheck * kRecheck + within * kWithinRange);
   }
+}
+
+/// The lowest elevation of a window (NaN never wins; +inf when all is NaN), four
+/// columns at a time in a vector (the compiler does not vectorise a NaN-aware minimum).
+float window_min(const geo::GridView<const float>& z) {
+  using v4 = float __attribute__((vector_size(16)));
+  const float inf = std::numeric_limits<float>::infinity();
+  v4 m = {inf, inf, inf, inf};
+  float rest = inf;
+  for (int r = 0; r < z.rows(); ++r) {
+    const float* row = z.row(r);
+    int c = 0;
+    for (; c + 4 <= z.cols(); c += 4) {
+      v4 x;
+      std::memcpy(&x, row + c, sizeof x);
+      m = x < m ? x : m;
+    }
+    for (; c < z.cols(); ++c) rest = row[c] < rest ? row[c] : rest;
+  }
+  return std::min({m[0], m[1], m[2], m[3], rest});
 }
 
 bool in_sector(double az, const std::pair<double, double>& sector) {
@@ -238,6 +262,23 @@ Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const Viewsh
 
   detail::LosFrame f = detail::make_frame(dem, vs.window, observer.position, vs.stats.eye_m,
                                           options.target_height_m, options.refraction_k, range);
+  // With a positive minimum grazing angle g, no target farther than dz_max / tan g
+  // meets it (dz_max: the eye over the window's lowest target; the curvature terms
+  // only lower the angle, atan's slope being at most 1). The sweep stops there, two
+  // cells on; the cells beyond are not visible, set below. Not with required_rise,
+  // which needs every cell's horizon.
+  bool grazing_cut = false;
+  if (lim.min_grazing_deg > 0.0 && !options.required_rise) {
+    const float z_min = window_min(f.z);
+    const double dz_max = vs.stats.eye_m - (static_cast<double>(z_min) + options.target_height_m);
+    const double cut = dz_max > 0.0 ? dz_max / std::tan(deg2rad(lim.min_grazing_deg)) : 0.0;
+    const double margin = 2.0 * std::max(dem.metric.cell_width(observer.position.row),
+                                         dem.metric.cell_height(observer.position.row));
+    if (cut + margin < range) {
+      f.range = cut + margin;
+      grazing_cut = true;
+    }
+  }
   detail::LosResult res;
   res.los = geo::Raster<std::uint8_t>(vs.window.cols, vs.window.rows, 255);
   if (options.required_rise) {
@@ -292,6 +333,7 @@ Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const Viewsh
   lr.slant = lim.max_slant_range_m > 0.0;
   lr.slant2 = lim.max_slant_range_m * lim.max_slant_range_m;
   lr.min_distance = lim.min_distance_m;
+  lr.range2 = range * range;
   lr.grazing = lim.min_grazing_deg > -90.0;
   lr.test = grazing;
   std::vector<std::uint8_t> flags(per_cell ? static_cast<std::size_t>(f.cols()) : 0);
@@ -302,8 +344,12 @@ Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const Viewsh
     std::uint8_t* row = vs.visible.row(r);
     for (int c = 0; c < f.cols(); ++c) {
       std::uint8_t& v = row[c];
-      if (v == 255) continue;  // no data or beyond the horizontal range
       const std::uint8_t fl = flags[static_cast<std::size_t>(c)];
+      if (v == 255) {
+        // No data or beyond the horizontal range; or past the grazing cut, not visible.
+        if (!grazing_cut || !(fl & kWithinRange) || std::isnan(f.z(r, c))) continue;
+        v = 0;
+      }
       if (fl & kBeyondSlant) {
         v = 255;
         continue;
