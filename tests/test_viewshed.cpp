@@ -269,6 +269,28 @@ TEST_CASE("Sensor limits", "[viewshed]") {
       }
     }
   }
+  SECTION("minimum grazing angle far out, where tan(d/Re) leaves its series") {
+    // k = -1 (Re = R/2): d/Re passes 0.02 rad at 64 km; the boundary of a 1 degree
+    // grazing angle from 5 000 m lies near 131 km.
+    const Dem flat = test::make_dem(1401, 11, 100.0, [](int, int) { return 0.0; });
+    const Observer far_obs{{0.0, 5.0}, 5000.0, AltitudeReference::AboveSeaLevel};
+    ViewshedOptions o;
+    o.refraction_k = -1.0;
+    o.limits.min_grazing_deg = 1.0;
+    const Viewshed vs = compute_viewshed(flat, far_obs, o);
+    const double re = kEarthRadius / 2.0;
+    long long differ = 0, steep_far = 0, shallow = 0;
+    for (int c = 1; c < flat.cols(); ++c) {
+      const double d = c * 100.0;
+      const bool steep = std::atan(5000.0 / d + d / (2.0 * re)) - d / re >= M_PI / 180.0;
+      differ += steep != (at(vs, 5, c) == 1);
+      steep_far += steep && d > 64000.0;
+      shallow += !steep;
+    }
+    CHECK(differ == 0);
+    CHECK(steep_far > 100);  // the far, re-checked cells include visible ones
+    CHECK(shallow > 50);     // and the boundary is inside the DEM (near 131 km)
+  }
   SECTION("azimuth sector") {
     ViewshedOptions o = flat_earth(LosAlgorithm::Fast);
     o.limits.azimuth_sector_deg = std::pair{45.0, 135.0};  // east
