@@ -16,8 +16,7 @@
 #include "vigia/geo/raster_io.hpp"
 #include "vigia/geo/vector_write.hpp"
 #include "vigia/planner/candidates.hpp"
-#include "vigia/planner/flight.hpp"
-#include "vigia/planner/link.hpp"
+#include "vigia/planner/mission.hpp"
 #include "vigia/planner/selection.hpp"
 #include "vigia/terrain/viewshed.hpp"
 
@@ -46,14 +45,28 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }
 
 int run(const SelectArgs& a) {
-  terrain::set_thread_count(a.threads);
   const auto t_start = std::chrono::steady_clock::now();
-  planner::Aircraft ac;
-  const planner::AreaInputs in = area_inputs(a.area, &ac);
-  const planner::SensorTask task = sensor_task_of(a.sensor);
+  // The ground is vigia plan's (planner::prepare_ground), so that both offer the same
+  // candidates; stations given here make the link mandatory for them.
+  planner::MissionConfig mc;
+  mc.area = area_inputs(a.area, &mc.aircraft);
+  mc.stations = a.sensor.stations;
+  mc.station_range_m = a.sensor.link_range_km * 1000.0;
+  mc.link_mandatory = !a.sensor.stations.empty();
+  mc.task = sensor_task_of(a.sensor);
+  mc.min_grazing_deg = a.sensor.min_grazing;
+  mc.refraction_k = a.sensor.k;
+  mc.spacing_m = a.sensor.spacing_km * 1000.0;
+  mc.tiers = a.sensor.tiers;
+  mc.aggregate = a.sensor.aggregate;
+  mc.threads = a.threads;
+  planner::validate_ground(mc);
+  if (a.count < 1 && !(a.budget_min > 0.0)) throw Error("--count: must be at least 1");
   if (a.views < 1) throw Error("--views: must be at least 1");
   if (a.budget_min > 0.0 && !(a.scan_rate > 0.0))
     throw Error("--budget-min needs --scan-rate-km2-min > 0");
+  if (!(a.time_limit > 0.0)) throw Error("--time-limit: must be a positive number of seconds");
+  const planner::SensorTask& task = mc.task;
   OutputDir out(a.out, a.overwrite);
   const std::string gpkg = out.stage("selection.gpkg");
   const std::string coverage_tif = out.stage("selection_coverage.tif");
@@ -62,59 +75,17 @@ int run(const SelectArgs& a) {
 
   auto progress = make_progress(a.quiet || a.json);
   nlohmann::json report;
-  auto t = std::chrono::steady_clock::now();
-  const planner::Area area = planner::build_area(in, *progress);
-  for (const auto& w : area.warnings) std::cerr << "vigia: warning: " << w << '\n';
-  report["stages"]["area_seconds"] = seconds_since(t);
+  const std::unique_ptr<planner::MissionResult> ground = planner::prepare_ground(mc, *progress);
+  for (const auto& w : ground->area.warnings) std::cerr << "vigia: warning: " << w << '\n';
+  for (const auto& [stage, s] : ground->seconds) report["stages"][stage + "_seconds"] = s;
+  const planner::Area& area = ground->area;
   const terrain::Dem& dem = area.dem;
-
-  std::optional<planner::LinkMap> link;
-  if (!a.sensor.stations.empty()) {
-    t = std::chrono::steady_clock::now();
-    planner::LinkOptions lo;
-    lo.ceiling_m = in.airspace.ceiling_m;
-    link = planner::compute_link_map(
-        dem, planner::read_stations(a.sensor.stations, 10.0, a.sensor.link_range_km * 1000.0), lo,
-        *progress);
-    report["stages"]["link_seconds"] = seconds_since(t);
-  }
-
-  t = std::chrono::steady_clock::now();
-  planner::CandidateOptions co;
-  co.spacing_m = a.sensor.spacing_km * 1000.0;
-  co.tiers = a.sensor.tiers;
-  co.clearance_m = in.airspace.clearance_m;
-  co.ceiling_m = in.airspace.ceiling_m;
-  co.loiter_radius_m = ac.turn_radius_m;
-  const auto lattice =
-      planner::make_candidates(dem, area.work_crs, area.airspace, link ? &*link : nullptr, co);
-  if (lattice.empty())
-    throw Error(
-        "no candidate point: the permitted airspace holds no flyable lattice point (try a smaller "
-        "--spacing-km)");
-  // Only points the aircraft can circle at, as vigia plan and vigia route offer.
-  planner::FlightOptions fo;
-  fo.link_mandatory = link.has_value() && co.require_link;
-  const planner::FlightSpace space(area, ac, link ? &*link : nullptr, fo);
-  long long without_room = 0;
-  const auto candidates = planner::with_orbit_room(lattice, space, &without_room);
-  if (candidates.empty())
-    throw Error(
-        "no candidate point with room to circle (two turn radii of flyable, permitted airspace "
-        "around it): the permitted airspace is too narrow for this aircraft");
-  const planner::Targets targets =
-      planner::make_targets(dem, area.corridor.weight, a.sensor.aggregate);
-  report["stages"]["candidates_seconds"] = seconds_since(t);
-
-  planner::VisibleSetOptions vo;
-  vo.task = task;
-  vo.min_grazing_deg = a.sensor.min_grazing;
-  vo.refraction_k = a.sensor.k;
-  planner::VisibleSetStats vst;
-  planner::CoverageProblem problem =
-      planner::visible_sets(dem, candidates, targets, vo, &vst, *progress);
+  const std::vector<planner::Candidate>& candidates = ground->candidates;
+  const long long without_room = ground->candidates_without_room;
+  const planner::Targets& targets = ground->targets;
+  const planner::VisibleSetStats& vst = ground->sets_stats;
+  planner::CoverageProblem& problem = ground->sets;
   problem.m = a.views;
-  report["stages"]["visible_sets_seconds"] = vst.seconds;
   if (a.budget_min > 0.0) {
     // Cost of a point: the minutes to scan what it sees at the given area rate.
     for (int i = 0; i < problem.candidates(); ++i) {
@@ -138,7 +109,7 @@ int run(const SelectArgs& a) {
   report["stages"]["selection_seconds"] = sel.seconds;
 
   // The selection's coverage at full resolution: how many chosen points see each cell.
-  t = std::chrono::steady_clock::now();
+  auto t = std::chrono::steady_clock::now();
   geo::Raster<std::uint8_t> cover = dem.elevation.like<std::uint8_t>(255, 255.0);
   for (int r = 0; r < dem.rows(); ++r)
     for (int c = 0; c < dem.cols(); ++c)

@@ -146,6 +146,10 @@ TEST_CASE("corridor and link refuse bad input with one line and leave nothing", 
   };
   refused(with({"select"}, {"--k", "1.5"}), "refraction coefficient");
   refused(with({"select"}, {"--min-grazing", "95"}), "grazing angle");
+  // Checked before any work, as vigia route and plan check them (one shared stage).
+  refused(with({"select"}, {"--spacing-km", "0"}), "candidate spacing");
+  refused(with({"select"}, {"--tiers", "0"}), "altitude tiers");
+  refused(with({"select"}, {"--views", "0"}), "--views");
   refused(with({"route"}, {"--base=-70.61,-32.83", "--k", "1.5"}), "refraction coefficient");
   std::ofstream(tmp.file("bad.csv")) << "-70.5,-32.5,ten\n";
   refused({"link", dem, "--stations", tmp.file("bad.csv"), "--out", tmp.file("out")},
@@ -190,6 +194,10 @@ TEST_CASE("vigia select on the bundled sample", "[cli][select]") {
   REQUIRE(all != nullptr);
   CHECK(all->GetFeatureCount() == j["candidates"].get<long long>());
   CHECK(j["candidates_without_room_to_circle"].get<long long>() >= 0);
+  // The stages of the ground it shares with vigia plan, timed.
+  for (const char* stage : {"area_seconds", "candidates_seconds", "flight_space_seconds",
+                            "visible_sets_seconds", "coverage_seconds"})
+    CHECK(j["stages"].contains(stage));
   GDALClose(ds);
   const auto bad = test::run_vigia(
       {"select", test::project_data("S33W071_srtm3.tif"), "--border",

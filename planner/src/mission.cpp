@@ -22,7 +22,7 @@ double since(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
-void validate(const MissionConfig& c) {
+void validate_ground(const MissionConfig& c) {
   const Aircraft& a = c.aircraft;
   positive(a.endurance_h, "aircraft endurance", "hours");
   positive(a.cruise_speed_kmh, "aircraft cruise speed", "km/h");
@@ -42,6 +42,14 @@ void validate(const MissionConfig& c) {
   positive(c.spacing_m, "candidate spacing", "metres");
   if (c.tiers < 1) throw Error("altitude tiers: must be at least 1");
   if (c.aggregate < 1) throw Error("aggregate: must be at least 1");
+  positive(c.planning_cell_m, "planning cell", "metres");
+  positive(c.station_range_m / 1000.0, "datalink range of the stations", "km");
+  if (c.link_mandatory && c.stations.empty() && c.station_list.empty())
+    throw Error("a mandatory datalink needs ground stations (give the stations file)");
+}
+
+void validate(const MissionConfig& c) {
+  validate_ground(c);
   if (c.points < 1) throw Error("points: must be at least 1");
   if (c.bases.empty()) throw Error("no base airfield given (give at least one LON,LAT)");
   if (c.aircraft_count < 1) throw Error("aircraft count: must be at least 1");
@@ -55,9 +63,6 @@ void validate(const MissionConfig& c) {
   if (c.loiter_s < 0.0) throw Error("loiter time: must be 0 or more");
   positive(c.route_time_limit_s, "route time limit", "seconds");
   positive(c.sample_spacing_m, "coverage sample spacing", "metres");
-  positive(c.planning_cell_m, "planning cell", "metres");
-  if (c.link_mandatory && c.stations.empty() && c.station_list.empty())
-    throw Error("a mandatory datalink needs ground stations (give the stations file)");
   for (const auto& b : c.bases) {
     if (!(b.x >= -180.0 && b.x <= 180.0 && b.y >= -90.0 && b.y <= 90.0))
       throw Error("base " + std::to_string(b.x) + "," + std::to_string(b.y) +
@@ -65,8 +70,9 @@ void validate(const MissionConfig& c) {
   }
 }
 
-std::unique_ptr<MissionResult> run_mission(const MissionConfig& config, const Progress& progress) {
-  validate(config);
+std::unique_ptr<MissionResult> prepare_ground(const MissionConfig& config,
+                                              const Progress& progress) {
+  validate_ground(config);
   terrain::set_thread_count(config.threads);
   auto r = std::make_unique<MissionResult>();
   r->config = config;
@@ -129,11 +135,16 @@ std::unique_ptr<MissionResult> run_mission(const MissionConfig& config, const Pr
   vo.task = config.task;
   vo.min_grazing_deg = config.min_grazing_deg;
   vo.refraction_k = config.refraction_k;
-  VisibleSetStats vst;
-  r->sets = visible_sets(dem, r->candidates, r->targets, vo, &vst, progress);
-  r->seconds["visible_sets"] = vst.seconds;
+  r->sets = visible_sets(dem, r->candidates, r->targets, vo, &r->sets_stats, progress);
+  r->seconds["visible_sets"] = r->sets_stats.seconds;
+  return r;
+}
 
-  t = std::chrono::steady_clock::now();
+std::unique_ptr<MissionResult> run_mission(const MissionConfig& config, const Progress& progress) {
+  validate(config);
+  std::unique_ptr<MissionResult> r = prepare_ground(config, progress);
+
+  auto t = std::chrono::steady_clock::now();
   SelectOptions so;
   so.count = std::min(config.points, r->sets.candidates());
   so.time_limit_s = config.select_time_limit_s;

@@ -60,6 +60,9 @@ struct MissionConfig {
 
 /// Checks the settings; throws Error naming the setting and what is allowed.
 void validate(const MissionConfig& config);
+/// The part of validate() that prepare_ground needs: aircraft, sensor, candidates,
+/// datalink (not the bases, fleet and routes).
+void validate_ground(const MissionConfig& config);
 
 struct MissionResult {
   MissionConfig config;
@@ -70,6 +73,7 @@ struct MissionResult {
   long long candidates_without_room = 0;
   Targets targets;
   CoverageProblem sets;
+  VisibleSetStats sets_stats;
   Selection selection;
   std::vector<Candidate> points;  ///< the selected points offered to the router, by rank
   std::unique_ptr<FlightSpace> space;
@@ -84,5 +88,13 @@ struct MissionResult {
 /// Runs the mission. Throws Error on bad input (naming the file or setting).
 std::unique_ptr<MissionResult> run_mission(const MissionConfig& config,
                                            const Progress& progress = {});
+
+/// The first half of run_mission, which `vigia select` shares: validate_ground, then
+/// the area, the stations and their link map, the candidates with room to circle, the
+/// flight space, the targets and the candidates' visible sets. Selection, points and
+/// routes are left empty; `seconds` holds area, link, candidates, flight_space and
+/// visible_sets.
+std::unique_ptr<MissionResult> prepare_ground(const MissionConfig& config,
+                                              const Progress& progress = {});
 
 }  // namespace vigia::planner
