@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <fstream>
 
 #include "support.hpp"
 #include "vigia/terrain/viewshed.hpp"
@@ -242,6 +243,37 @@ TEST_CASE("Ties between stations go to the first, whatever the thread count", "[
   CHECK(one.cells_served[0] > 0);
   CHECK(one.cells_served[3] > 0);
   for (int i : {1, 2, 4, 5}) CHECK(one.cells_served[static_cast<std::size_t>(i)] == 0);
+}
+
+TEST_CASE("Ground stations from CSV and OGR points, with defaults and clear errors", "[link]") {
+  test::TempDir tmp;
+  std::ofstream(tmp.file("st.csv")) << "lon,lat,antenna_agl_m,range_km,name\n"
+                                    << "-70.5,-32.5\n-70.6,-32.6,25,,north\n-70.7,-32.7,,80\n";
+  const auto st = read_stations(tmp.file("st.csv"), 10.0, 200000.0);
+  REQUIRE(st.size() == 3);
+  CHECK(st[0].name == "station 1");
+  CHECK(st[0].antenna_agl_m == 10.0);
+  CHECK(st[0].range_m == 200000.0);
+  CHECK(st[1].name == "north");
+  CHECK(st[1].antenna_agl_m == 25.0);
+  CHECK(st[2].range_m == 80000.0);
+  std::ofstream(tmp.file("st.geojson"))
+      << R"({"type":"FeatureCollection","features":[{"type":"Feature",)"
+      << R"("properties":{"Name":"ridge","antenna":40,"range_km":120},)"
+      << R"("geometry":{"type":"Point","coordinates":[-70.5,-32.5]}}]})";
+  const auto sg = read_stations(tmp.file("st.geojson"), 10.0, 200000.0);
+  REQUIRE(sg.size() == 1);
+  CHECK(sg[0].name == "ridge");
+  CHECK(sg[0].antenna_agl_m == 40.0);
+  CHECK(sg[0].range_m == 120000.0);
+  CHECK(sg[0].lonlat.x == -70.5);
+  std::ofstream(tmp.file("bad.csv")) << "-70.5,-32.5,10,-5\n";
+  CHECK_THROWS_WITH(read_stations(tmp.file("bad.csv"), 10.0, 200000.0),
+                    Catch::Contains("bad.csv line 1: range '-5' is not a positive number of km"));
+  std::ofstream(tmp.file("bad2.csv")) << "-70.5\n";
+  CHECK_THROWS_WITH(
+      read_stations(tmp.file("bad2.csv"), 10.0, 200000.0),
+      Catch::Contains("bad2.csv line 1: expected 'lon,lat[,antenna_agl_m[,range_km[,name]]]'"));
 }
 
 TEST_CASE("Fresnel clearance is conservative and bounded", "[link]") {

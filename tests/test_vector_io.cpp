@@ -127,3 +127,52 @@ TEST_CASE("Vector input errors name the file and the problem", "[geo][vector]") 
   write_layers(tmp.file("noprj.shp"), "ESRI Shapefile", "", {"noprj"});
   CHECK_THROWS_WITH(read_vector(tmp.file("noprj.shp"), wgs), Catch::Contains("has no CRS"));
 }
+
+TEST_CASE("Points files: CSV lines and OGR points, with altitudes", "[geo][vector]") {
+  gdal_init();
+  test::TempDir tmp;
+  const SpatialRef wgs = SpatialRef::wgs84();
+  std::ofstream(tmp.file("obs.csv")) << "lon, lat, alt\n# a comment\n\n"
+                                     << "-70.5, -32.5, 1500\r\n-70.6,-32.6,2000,extra\n";
+  const auto rows = read_point_rows(tmp.file("obs.csv"), "lon,lat,alt");
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].csv);
+  CHECK(rows[0].lonlat.x == -70.5);
+  CHECK(rows[0].where == tmp.file("obs.csv") + " line 4");
+  CHECK(rows[1].fields == std::vector<std::string>{"2000", "extra"});
+  const auto pts = read_altitude_points(tmp.file("obs.csv"), wgs);
+  REQUIRE(pts.size() == 2);
+  CHECK(pts[1].altitude == 2000.0);
+
+  // A GeoJSON layer: the altitude from the attribute, a MultiPoint gives each point.
+  std::ofstream(tmp.file("obs.geojson"))
+      << R"({"type":"FeatureCollection","features":[)"
+      << R"({"type":"Feature","properties":{"Altitude":3000,"name":"a"},)"
+      << R"("geometry":{"type":"Point","coordinates":[-70.5,-32.5]}},)"
+      << R"({"type":"Feature","properties":{"Altitude":3100,"name":"b"},)"
+      << R"("geometry":{"type":"MultiPoint","coordinates":[[-70.4,-32.4],[-70.3,-32.3]]}}]})";
+  const auto g = read_altitude_points(tmp.file("obs.geojson"), wgs);
+  REQUIRE(g.size() == 3);
+  CHECK(g[0].altitude == 3000.0);
+  CHECK(g[2].altitude == 3100.0);
+  CHECK(g[2].xy.x == Approx(-70.3));
+  const auto grows = read_point_rows(tmp.file("obs.geojson"), "lon,lat");
+  CHECK_FALSE(grows[0].csv);
+  CHECK(grows[0].attributes.at("name") == "a");
+
+  // Errors name the file and line, and what is allowed.
+  std::ofstream(tmp.file("bad1.csv")) << "-70.5,-32.5,1500\n-70.5,oops,1500\n";
+  CHECK_THROWS_WITH(read_altitude_points(tmp.file("bad1.csv"), wgs),
+                    Catch::Contains("bad1.csv line 2: expected 'lon,lat,alt'"));
+  std::ofstream(tmp.file("bad2.csv")) << "-70.5,-32.5\n";
+  CHECK_THROWS_WITH(read_altitude_points(tmp.file("bad2.csv"), wgs),
+                    Catch::Contains("bad2.csv line 1: expected 'lon,lat,alt' (three numbers)"));
+  std::ofstream(tmp.file("bad3.csv")) << "-70.5,-132.5,10\n";
+  CHECK_THROWS_WITH(read_altitude_points(tmp.file("bad3.csv"), wgs),
+                    Catch::Contains("bad3.csv line 1: lon/lat -70.5,-132.5 out of range"));
+  std::ofstream(tmp.file("empty.csv")) << "lon,lat,alt\n# nothing\n";
+  CHECK_THROWS_WITH(read_altitude_points(tmp.file("empty.csv"), wgs),
+                    Catch::Contains("empty.csv: holds no points"));
+  CHECK_THROWS_WITH(read_point_rows(tmp.file("none.csv"), "lon,lat"),
+                    Catch::EndsWith("none.csv: no such file"));
+}

@@ -177,6 +177,55 @@ std::string lower(std::string s) {
   return s;
 }
 
+std::string trim(const std::string& s) {
+  const auto a = s.find_first_not_of(" \t\r");
+  const auto b = s.find_last_not_of(" \t\r");
+  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+}
+
+std::vector<PointRow> read_csv_rows(const std::string& path, const std::string& format) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot be read");
+  std::vector<PointRow> rows;
+  std::string line;
+  int n = 0;
+  bool first_content = true;
+  while (std::getline(in, line)) {
+    ++n;
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> fields;
+    std::stringstream ss(line);
+    std::string f;
+    while (std::getline(ss, f, ',')) fields.push_back(trim(f));
+    const std::string where = path + " line " + std::to_string(n);
+    double lon = 0, lat = 0;
+    const bool numeric =
+        fields.size() >= 2 && parse_number(fields[0], lon) && parse_number(fields[1], lat);
+    if (!numeric) {
+      if (first_content && !fields.empty() && !parse_number(fields[0], lon)) {  // a header line
+        first_content = false;
+        continue;
+      }
+      throw Error(where + ": expected '" + format + "', got '" + line + "'");
+    }
+    first_content = false;
+    if (lon < -180.0 || lon > 360.0 || lat < -90.0 || lat > 90.0) {
+      throw Error(where + ": lon/lat " + fields[0] + "," + fields[1] +
+                  " out of range (allowed: lon -180..180, lat -90..90, WGS 84 degrees)");
+    }
+    PointRow row;
+    row.lonlat = {lon, lat};
+    row.csv = true;
+    row.fields.assign(fields.begin() + 2, fields.end());
+    row.where = where;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace
+
 bool parse_number(const std::string& text, double& out) {
   std::size_t pos = 0;
   try {
@@ -188,88 +237,65 @@ bool parse_number(const std::string& text, double& out) {
   return pos == text.size() && std::isfinite(out);
 }
 
-std::vector<AltitudePoint> read_csv_points(const std::string& path, const SpatialRef& target) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot be read");
-  std::vector<AltitudePoint> pts;
-  std::string line;
-  int n = 0;
-  bool first_content = true;
-  const Transformer to_target(SpatialRef::wgs84(), target);
-  while (std::getline(in, line)) {
-    ++n;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const auto first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    std::vector<std::string> fields;
-    std::stringstream ss(line.substr(first));
-    std::string f;
-    while (std::getline(ss, f, ',')) fields.push_back(f);
-    const std::string where = path + " line " + std::to_string(n);
-    double lon = 0, lat = 0, alt = 0;
-    const bool numeric = fields.size() >= 3 && parse_number(fields[0], lon) &&
-                         parse_number(fields[1], lat) && parse_number(fields[2], alt);
-    if (!numeric) {
-      if (first_content && !fields.empty() && !parse_number(fields[0], lon)) {  // a header line
-        first_content = false;
-        continue;
+std::vector<PointRow> read_point_rows(const std::string& path, const std::string& format) {
+  if (!std::filesystem::exists(path)) throw Error(path + ": no such file");
+  const std::string ext = lower(std::filesystem::path(path).extension().string());
+  std::vector<PointRow> rows;
+  if (ext == ".csv" || ext == ".txt") {
+    rows = read_csv_rows(path, format);
+  } else {
+    const VectorLayer layer = read_vector(path, SpatialRef::wgs84());
+    for (const auto& f : layer.features) {
+      const std::string where = path + " feature " + std::to_string(f.fid);
+      if (f.points.empty())
+        throw Error(where + ": is not a point (allowed: Point or MultiPoint features)");
+      for (const auto& p : f.points) {
+        PointRow row;
+        row.lonlat = {p.x, p.y};
+        row.z = p.z;
+        row.attributes = f.attributes;
+        row.where = where;
+        rows.push_back(std::move(row));
       }
-      throw Error(where + ": expected 'lon,lat,alt' (three numbers), got '" + line + "'");
     }
-    if (lon < -180.0 || lon > 360.0 || lat < -90.0 || lat > 90.0) {
-      throw Error(where + ": lon/lat " + fields[0] + "," + fields[1] +
-                  " out of range (allowed: lon -180..180, lat -90..90, WGS 84 degrees)");
-    }
-    first_content = false;
-    pts.push_back({to_target({lon, lat}), alt, where});
   }
-  if (pts.empty()) throw Error(path + ": holds no points (expected lines 'lon,lat,alt')");
-  return pts;
+  if (rows.empty()) throw Error(path + ": holds no points (expected lines '" + format + "')");
+  return rows;
 }
-
-}  // namespace
 
 std::vector<AltitudePoint> read_altitude_points(const std::string& path, const SpatialRef& target,
                                                 const std::string& altitude_field) {
-  if (!std::filesystem::exists(path)) throw Error(path + ": no such file");
-  const std::string ext = lower(std::filesystem::path(path).extension().string());
-  if (ext == ".csv" || ext == ".txt") return read_csv_points(path, target);
-
-  const VectorLayer layer = read_vector(path, target);
-  std::vector<AltitudePoint> pts;
+  const std::vector<PointRow> rows = read_point_rows(path, "lon,lat,alt");
+  const Transformer to_target(SpatialRef::wgs84(), target);
+  // OGR layers: the altitude attribute named, or the first of these, or else Z.
   std::string field = altitude_field;
-  if (field.empty() && !layer.features.empty()) {
+  if (field.empty() && !rows.front().csv) {
     for (const char* candidate : {"alt", "altitude", "height", "z"}) {
-      for (const auto& [k, v] : layer.features.front().attributes) {
+      for (const auto& [k, v] : rows.front().attributes) {
         if (lower(k) == candidate) field = k;
       }
       if (!field.empty()) break;
     }
   }
-  for (const auto& f : layer.features) {
-    const std::string where = path + " feature " + std::to_string(f.fid);
-    if (f.points.empty())
-      throw Error(where + ": is not a point (allowed: Point or MultiPoint features)");
+  std::vector<AltitudePoint> pts;
+  for (const PointRow& row : rows) {
     double alt = 0.0;
-    if (!field.empty()) {
-      const auto it = f.attributes.find(field);
-      if (it == f.attributes.end() || !parse_number(it->second, alt)) {
-        throw Error(where + ": attribute '" + field + "' is missing or not a number");
-      }
+    if (row.csv) {
+      if (row.fields.empty() || !parse_number(row.fields[0], alt))
+        throw Error(row.where + ": expected 'lon,lat,alt' (three numbers)");
+    } else if (!field.empty()) {
+      const auto it = row.attributes.find(field);
+      if (it == row.attributes.end() || !parse_number(it->second, alt))
+        throw Error(row.where + ": attribute '" + field + "' is missing or not a number");
+    } else if (std::isnan(row.z)) {
+      throw Error(row.where +
+                  ": has no altitude (allowed: an attribute alt/altitude/height/z, "
+                  "--altitude-field NAME, or 3-D points)");
+    } else {
+      alt = row.z;
     }
-    for (const auto& p : f.points) {
-      if (field.empty()) {
-        if (std::isnan(p.z)) {
-          throw Error(where +
-                      ": has no altitude (allowed: an attribute alt/altitude/height/z, "
-                      "--altitude-field NAME, or 3-D points)");
-        }
-        alt = p.z;
-      }
-      pts.push_back({{p.x, p.y}, alt, where});
-    }
+    pts.push_back({to_target(row.lonlat), alt, row.where});
   }
-  if (pts.empty()) throw Error(path + ": holds no points");
   return pts;
 }
 

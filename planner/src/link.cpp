@@ -6,9 +6,6 @@
 #include <limits>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/vector_io.hpp"
@@ -140,98 +137,41 @@ LinkMap compute_link_map(const terrain::Dem& dem, const std::vector<Station>& st
   return map;
 }
 
-namespace {
-bool number(const std::string& text, double& out) {
-  try {
-    std::size_t pos = 0;
-    out = std::stod(text, &pos);
-    while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos]))) ++pos;
-    return pos == text.size() && std::isfinite(out);
-  } catch (...) {
-    return false;
-  }
-}
-std::string trim(std::string s) {
-  const auto a = s.find_first_not_of(" \t\r");
-  const auto b = s.find_last_not_of(" \t\r");
-  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
-}
-}  // namespace
-
 std::vector<Station> read_stations(const std::string& path, double default_antenna_m,
                                    double default_range_m) {
-  if (!std::filesystem::exists(path)) throw Error(path + ": no such file");
-  std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
   std::vector<Station> out;
-  if (ext == ".csv" || ext == ".txt") {
-    std::ifstream in(path);
-    std::string line;
-    int n = 0;
-    bool first = true;
-    while (std::getline(in, line)) {
-      ++n;
-      line = trim(line);
-      if (line.empty() || line[0] == '#') continue;
-      std::vector<std::string> f;
-      std::stringstream ss(line);
-      std::string part;
-      while (std::getline(ss, part, ',')) f.push_back(trim(part));
-      double lon = 0, lat = 0;
-      const std::string where = path + " line " + std::to_string(n);
-      if (f.size() < 2 || !number(f[0], lon) || !number(f[1], lat)) {
-        if (first) {  // a header line
-          first = false;
-          continue;
-        }
-        throw Error(where + ": expected 'lon,lat[,antenna_agl_m[,range_km[,name]]]', got '" + line +
-                    "'");
-      }
-      first = false;
-      if (lon < -180 || lon > 360 || lat < -90 || lat > 90)
-        throw Error(where + ": lon/lat out of range");
-      Station s{"station " + std::to_string(out.size() + 1),
-                {lon, lat},
-                default_antenna_m,
-                default_range_m};
-      double v = 0;
-      if (f.size() > 2 && !f[2].empty()) {
-        if (!number(f[2], v))
-          throw Error(where + ": antenna height '" + f[2] + "' is not a number");
+  for (const geo::PointRow& row :
+       geo::read_point_rows(path, "lon,lat[,antenna_agl_m[,range_km[,name]]]")) {
+    Station s{"station " + std::to_string(out.size() + 1), row.lonlat, default_antenna_m,
+              default_range_m};
+    double v = 0;
+    if (row.csv) {
+      const auto& f = row.fields;
+      if (f.size() > 0 && !f[0].empty()) {
+        if (!geo::parse_number(f[0], v))
+          throw Error(row.where + ": antenna height '" + f[0] + "' is not a number");
         s.antenna_agl_m = v;
       }
-      if (f.size() > 3 && !f[3].empty()) {
-        if (!number(f[3], v) || v <= 0)
-          throw Error(where + ": range '" + f[3] + "' is not a positive number of km");
+      if (f.size() > 1 && !f[1].empty()) {
+        if (!geo::parse_number(f[1], v) || v <= 0)
+          throw Error(row.where + ": range '" + f[1] + "' is not a positive number of km");
         s.range_m = v * 1000.0;
       }
-      if (f.size() > 4 && !f[4].empty()) s.name = f[4];
-      out.push_back(s);
-    }
-  } else {
-    const geo::VectorLayer layer = geo::read_vector(path, geo::SpatialRef::wgs84());
-    for (const auto& feat : layer.features) {
-      const std::string where = path + " feature " + std::to_string(feat.fid);
-      if (feat.points.empty()) throw Error(where + ": is not a point");
-      Station s{"station " + std::to_string(out.size() + 1),
-                {feat.points[0].x, feat.points[0].y},
-                default_antenna_m,
-                default_range_m};
-      for (const auto& [k, v] : feat.attributes) {
+      if (f.size() > 2 && !f[2].empty()) s.name = f[2];
+    } else {
+      for (const auto& [k, text] : row.attributes) {
         std::string key = k;
         std::transform(key.begin(), key.end(), key.begin(),
                        [](unsigned char c) { return std::tolower(c); });
-        double x = 0;
-        if (key == "name") s.name = v;
-        if ((key == "antenna_agl" || key == "antenna" || key == "height") && number(v, x))
-          s.antenna_agl_m = x;
-        if (key == "range_km" && number(v, x) && x > 0) s.range_m = x * 1000.0;
+        if (key == "name") s.name = text;
+        if ((key == "antenna_agl" || key == "antenna" || key == "height") &&
+            geo::parse_number(text, v))
+          s.antenna_agl_m = v;
+        if (key == "range_km" && geo::parse_number(text, v) && v > 0) s.range_m = v * 1000.0;
       }
-      out.push_back(s);
     }
+    out.push_back(s);
   }
-  if (out.empty()) throw Error(path + ": holds no station");
   return out;
 }
 

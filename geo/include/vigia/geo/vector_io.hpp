@@ -2,6 +2,7 @@
 // Vector input through OGR: any format GDAL reads (GeoJSON, GeoPackage, Shapefile,
 // ...), any CRS, transformed to the CRS the caller works in.
 
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -41,6 +42,27 @@ struct VectorLayer {
 /// geometry that cannot be transformed.
 VectorLayer read_vector(const std::string& path, const SpatialRef& target,
                         const VectorReadOptions& options = {});
+
+/// One point of a points file (observers, ground stations): a CSV/TXT line
+/// `lon,lat[,more fields]` in WGS 84 degrees, or one point of an OGR point layer.
+struct PointRow {
+  Point2 lonlat;  ///< WGS 84 degrees, longitude first
+  bool csv = false;  ///< from a CSV/TXT line (fields), else from an OGR layer (attributes, z)
+  double z = std::numeric_limits<double>::quiet_NaN();  ///< OGR: the Z coordinate
+  std::vector<std::string> fields;  ///< CSV: the fields after lon,lat, trimmed
+  std::map<std::string, std::string> attributes;  ///< OGR: every attribute, as text
+  std::string where;  ///< "obs.csv line 4" or "obs.gpkg feature 12", for error messages
+};
+
+/// Reads a points file: CSV/TXT (a header line, blank lines and # comments allowed;
+/// `format` names the expected line, e.g. "lon,lat,alt", for the error) or any OGR
+/// point layer. Throws Error naming the file and line or feature: missing file, a
+/// line without lon,lat numbers, lon/lat out of range, a feature that is not a point,
+/// no point at all.
+std::vector<PointRow> read_point_rows(const std::string& path, const std::string& format);
+
+/// Whether `text` is a whole finite number (surrounding blanks allowed); sets `out`.
+bool parse_number(const std::string& text, double& out);
 
 /// A point with an altitude, read from an observers/stations file.
 struct AltitudePoint {
