@@ -271,17 +271,24 @@ TEST_CASE("Sortie routes keep endurance, clearance at every post, ceiling, stand
   }
 }
 
+/// A short plan for two aircraft on scenario 4, and its routes that fly.
+static SortiePlan two_aircraft_plan(const Scenario& s, const FlightSpace& space,
+                                    std::vector<FlownRoute>& flown) {
+  SortieOptions o;
+  o.bases = {s.base_lonlat};
+  o.aircraft = 2;
+  o.max_iterations = 10;
+  SortiePlan plan = plan_sorties(space, s.points, s.model, s.sensing, o);
+  for (const auto& r : plan.routes)
+    if (!r.samples.empty()) flown.push_back(r);
+  return plan;
+}
+
 TEST_CASE("Coverage along the path counts every target once, whoever sees it", "[routes]") {
   const auto s = make_scenario(4, false);
   const FlightSpace space(s->area, s->aircraft, nullptr, {});
-  SortieOptions o;
-  o.bases = {s->base_lonlat};
-  o.aircraft = 2;
-  o.max_iterations = 10;
-  const SortiePlan plan = plan_sorties(space, s->points, s->model, s->sensing, o);
   std::vector<FlownRoute> flown;
-  for (const auto& r : plan.routes)
-    if (!r.samples.empty()) flown.push_back(r);
+  const SortiePlan plan = two_aircraft_plan(*s, space, flown);
   REQUIRE(!flown.empty());
   // Each route alone sees no more than both together, and together no more than the sum.
   double sum = 0.0;
@@ -298,6 +305,48 @@ TEST_CASE("Coverage along the path counts every target once, whoever sees it", "
     } else {
       CHECK(plan.coverage.first_seen_s[t] >= 0.0f);
     }
+  }
+}
+
+TEST_CASE("Routes measured before are taken from the cache, with the same result",
+          "[routes]") {
+  const auto s = make_scenario(4, false);
+  const FlightSpace space(s->area, s->aircraft, nullptr, {});
+  std::vector<FlownRoute> flown;
+  two_aircraft_plan(*s, space, flown);
+  REQUIRE(flown.size() == 2);
+  const PathCoverage plain = measure_coverage(space, flown, s->targets, s->sensing);
+  REQUIRE(plain.viewsheds > 0);
+  CHECK(plain.viewsheds_reused == 0);
+  RouteSightCache cache;
+  // The first route alone fills the cache; then both: the first is reused, the
+  // second measured; then both again: all reused. Every time the same figures.
+  const PathCoverage first = measure_coverage(space, {flown[0]}, s->targets, s->sensing, {}, &cache);
+  const PathCoverage mixed = measure_coverage(space, flown, s->targets, s->sensing, {}, &cache);
+  const PathCoverage again = measure_coverage(space, flown, s->targets, s->sensing, {}, &cache);
+  CHECK(mixed.viewsheds_reused == first.viewsheds);
+  CHECK(mixed.viewsheds + mixed.viewsheds_reused == plain.viewsheds);
+  CHECK(again.viewsheds == 0);
+  CHECK(again.viewsheds_reused == plain.viewsheds);
+  for (const PathCoverage* c : {&mixed, &again}) {
+    CHECK(c->weight == plain.weight);
+    CHECK(c->area_m2 == plain.area_m2);
+    CHECK(c->count == plain.count);
+    CHECK(c->aircraft == plain.aircraft);
+    for (std::size_t t = 0; t < plain.first_seen_s.size(); ++t) {
+      const float a = c->first_seen_s[t];
+      const float b = plain.first_seen_s[t];
+      if (!((std::isnan(a) && std::isnan(b)) || a == b)) FAIL("target " << t << ": " << a << " vs " << b);
+    }
+  }
+  // The route order decides the aircraft bits, not the cache.
+  const PathCoverage swapped =
+      measure_coverage(space, {flown[1], flown[0]}, s->targets, s->sensing, {}, &cache);
+  CHECK(swapped.viewsheds == 0);
+  CHECK(swapped.weight == plain.weight);
+  for (std::size_t t = 0; t < plain.aircraft.size(); ++t) {
+    const std::uint32_t b = plain.aircraft[t];
+    if (swapped.aircraft[t] != (((b & 1u) << 1) | ((b & 2u) >> 1))) FAIL("target " << t);
   }
 }
 

@@ -396,6 +396,7 @@ nlohmann::json mission_report(const MissionResult& m) {
         {"link_fraction", num(p->link_fraction)},
         {"longest_outage_min", num(p->longest_outage_s / 60.0)},
         {"viewsheds_along_paths", p->coverage.viewsheds},
+        {"viewsheds_along_paths_reused", p->coverage.viewsheds_reused},
         {"optimiser_estimate_by_weight", total_w > 0 ? p->estimated_value / total_w : 0.0},
         {"optimiser_rounds", p->optimiser_rounds},
         {"per_aircraft", per},

@@ -237,64 +237,120 @@ geo::Point2 base_work(const FlightSpace& space, geo::Point2 lonlat) {
 
 }  // namespace
 
+const RouteSightCache::Sight* RouteSightCache::find(const std::vector<double>& key) const {
+  for (const auto& [k, sight] : entries_)
+    if (k == key) return &sight;
+  return nullptr;
+}
+
+void RouteSightCache::add(std::vector<double> key, Sight sight) {
+  if (find(key) == nullptr) entries_.emplace_back(std::move(key), std::move(sight));
+}
+
 PathCoverage measure_coverage(const FlightSpace& space, const std::vector<FlownRoute>& routes,
-                              const Targets& targets, const Sensing& s, const Progress& progress) {
+                              const Targets& targets, const Sensing& s, const Progress& progress,
+                              RouteSightCache* cache) {
   struct Probe {
     geo::Point2 work;
     double altitude, t;
     int route;
   };
-  std::vector<Probe> probes;
-  for (const auto& r : routes) {
-    const int route = static_cast<int>(&r - routes.data());
+  // Each route's probes, and its key: what they are (where, how high, when).
+  std::vector<std::vector<Probe>> route_probes(routes.size());
+  std::vector<std::vector<double>> keys(routes.size());
+  for (std::size_t k = 0; k < routes.size(); ++k) {
     double next = 0.0;
     int last_stop = -1;
-    for (const auto& q : r.samples) {
+    for (const auto& q : routes[k].samples) {
       const bool stop_reached = q.stop != last_stop;
       last_stop = q.stop;
       if (q.s >= next || stop_reached) {
-        probes.push_back({q.work, q.altitude_m, q.t, route});
+        route_probes[k].push_back({q.work, q.altitude_m, q.t, static_cast<int>(k)});
+        keys[k].insert(keys[k].end(), {q.work.x, q.work.y, q.altitude_m, q.t});
         if (q.s >= next) next = q.s + s.sample_spacing_m;
       }
     }
   }
-  PathCoverage cov;
+  // What each route saw: from the cache, or measured now (all such routes' probes in
+  // one parallel pass, each route's figures kept apart).
   const std::size_t nt = targets.weight.size();
+  std::vector<const RouteSightCache::Sight*> sights(routes.size(), nullptr);
+  std::vector<RouteSightCache::Sight> measured(routes.size());
+  std::vector<Probe> probes;
+  PathCoverage cov;
+  for (std::size_t k = 0; k < routes.size(); ++k) {
+    if (cache && !route_probes[k].empty()) sights[k] = cache->find(keys[k]);
+    if (sights[k]) {
+      cov.viewsheds_reused += static_cast<long long>(route_probes[k].size());
+    } else {
+      probes.insert(probes.end(), route_probes[k].begin(), route_probes[k].end());
+    }
+  }
+  if (!probes.empty()) {
+    std::vector<std::size_t> slot(routes.size(), 0);  // dense figures of the routes measured
+    std::size_t slots = 0;
+    for (std::size_t k = 0; k < routes.size(); ++k)
+      if (!sights[k] && !route_probes[k].empty()) slot[k] = slots++;
+    std::vector<float> first(slots * nt, INFINITY);
+    std::vector<std::uint32_t> count(slots * nt, 0);
+    std::vector<std::pair<geo::Point2, double>> where;
+    for (const Probe& pr : probes) where.push_back({pr.work, pr.altitude});
+    seen_from(space, where, targets, s, progress, "coverage along the routes",
+              [&](std::size_t i, const std::vector<std::uint32_t>& seen) {
+                const Probe& pr = probes[i];
+                const std::size_t base = slot[static_cast<std::size_t>(pr.route)] * nt;
+                const auto ti = static_cast<float>(pr.t);
+                for (std::uint32_t t : seen) {
+                  std::atomic_ref<float> f(first[base + t]);
+                  float old = f.load(std::memory_order_relaxed);
+                  while (ti < old && !f.compare_exchange_weak(old, ti, std::memory_order_relaxed)) {
+                  }
+                  std::atomic_ref<std::uint32_t>(count[base + t])
+                      .fetch_add(1, std::memory_order_relaxed);
+                }
+              });
+    for (std::size_t k = 0; k < routes.size(); ++k) {
+      if (sights[k] || route_probes[k].empty()) continue;
+      RouteSightCache::Sight& m = measured[k];
+      const std::size_t base = slot[k] * nt;
+      for (std::size_t t = 0; t < nt; ++t) {
+        if (count[base + t] == 0) continue;
+        m.target.push_back(static_cast<std::uint32_t>(t));
+        m.first_s.push_back(first[base + t]);
+        m.count.push_back(count[base + t]);
+      }
+      sights[k] = &m;
+    }
+    cov.viewsheds = static_cast<long long>(probes.size());
+  }
+  // All routes together: a target counts once, first seen by whichever route.
   cov.first_seen_s.assign(nt, NAN);
   cov.count.assign(nt, 0);
   cov.aircraft.assign(nt, 0);
-  // One shared copy of the per-target figures, updated atomically: memory stays one
-  // array per figure whatever the thread count.
-  std::vector<float> first(nt, INFINITY);
-  std::vector<std::pair<geo::Point2, double>> where;
-  for (const Probe& pr : probes) where.push_back({pr.work, pr.altitude});
-  seen_from(
-      space, where, targets, s, progress, "coverage along the routes",
-      [&](std::size_t i, const std::vector<std::uint32_t>& seen) {
-        const Probe& pr = probes[i];
-        const std::uint32_t bit = pr.route < 32 ? (1u << pr.route) : 0u;
-        for (std::uint32_t t : seen) {
-          std::atomic_ref<float> f(first[t]);
-          float old = f.load(std::memory_order_relaxed);
-          const auto ti = static_cast<float>(pr.t);
-          while (ti < old && !f.compare_exchange_weak(old, ti, std::memory_order_relaxed)) {
-          }
-          std::atomic_ref<std::uint16_t> c(cov.count[t]);
-          std::uint16_t cv = c.load(std::memory_order_relaxed);
-          while (cv < 65535 && !c.compare_exchange_weak(cv, static_cast<std::uint16_t>(cv + 1),
-                                                        std::memory_order_relaxed)) {
-          }
-          std::atomic_ref<std::uint32_t>(cov.aircraft[t]).fetch_or(bit, std::memory_order_relaxed);
-        }
-      });
+  for (std::size_t k = 0; k < routes.size(); ++k) {
+    if (!sights[k]) continue;
+    const RouteSightCache::Sight& m = *sights[k];
+    const std::uint32_t bit = k < 32 ? (1u << k) : 0u;
+    for (std::size_t e = 0; e < m.target.size(); ++e) {
+      const std::uint32_t t = m.target[e];
+      float& f = cov.first_seen_s[t];
+      if (std::isnan(f) || m.first_s[e] < f) f = m.first_s[e];
+      cov.count[t] = static_cast<std::uint16_t>(
+          std::min<std::uint32_t>(65535u, static_cast<std::uint32_t>(cov.count[t]) + m.count[e]));
+      cov.aircraft[t] |= bit;
+    }
+  }
   for (std::size_t t = 0; t < nt; ++t) {
-    if (std::isfinite(first[t])) cov.first_seen_s[t] = first[t];
     if (cov.count[t] > 0) {
       cov.weight += targets.weight[t];
       cov.area_m2 += targets.area_m2[t];
     }
   }
-  cov.viewsheds = static_cast<long long>(probes.size());
+  if (cache) {
+    for (std::size_t k = 0; k < routes.size(); ++k)
+      if (sights[k] == &measured[k])
+        cache->add(std::move(keys[k]), std::move(measured[k]));
+  }
   return cov;
 }
 
@@ -323,7 +379,8 @@ std::pair<double, double> link_statistics(const FlightSpace& space,
 
 SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& points,
                         const CoverageModel& model, const Sensing& sensing, const SortieOptions& o,
-                        const Progress& progress, const SortiePlan* warm) {
+                        const Progress& progress, const SortiePlan* warm,
+                        RouteSightCache* cache) {
   const auto t0 = std::chrono::steady_clock::now();
   if (o.aircraft < 1) throw Error("at least one aircraft is needed");
   if (o.bases.empty())
@@ -482,7 +539,7 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
     for (std::size_t k = 1; k + 1 < route.size(); ++k) visited.push_back(route[k] - nb);
     plan.nodes.push_back(visited);
   }
-  plan.coverage = measure_coverage(space, plan.routes, *model.targets, sensing, progress);
+  plan.coverage = measure_coverage(space, plan.routes, *model.targets, sensing, progress, cache);
   if (warm && plan.coverage.weight < warm->coverage.weight) {
     // The exact measure can disagree with the optimiser's estimate: never plan less
     // coverage with more aircraft than with fewer.
@@ -532,13 +589,14 @@ std::vector<SortiePlan> plan_fleet(const FlightSpace& space, const std::vector<C
                                    const CoverageModel& model, const Sensing& sensing,
                                    const SortieOptions& options, const Progress& progress) {
   std::vector<SortiePlan> plans;
+  RouteSightCache cache;  // larger fleets often keep a smaller one's routes
   for (int k = 1; k <= options.aircraft; ++k) {
     SortieOptions o = options;
     o.aircraft = k;
     o.time_limit_s = options.time_limit_s / options.aircraft;
     if (options.bases.size() > 1) o.bases.assign(options.bases.begin(), options.bases.begin() + k);
     plans.push_back(plan_sorties(space, points, model, sensing, o, progress,
-                                 plans.empty() ? nullptr : &plans.back()));
+                                 plans.empty() ? nullptr : &plans.back(), &cache));
   }
   return plans;
 }

@@ -49,7 +49,26 @@ struct PathCoverage {
   std::vector<std::uint32_t> aircraft;  ///< per target: bit k set when route k sees it (k < 32)
   double weight = 0.0;                  ///< weighted coverage (m = 1)
   double area_m2 = 0.0;
-  long long viewsheds = 0;
+  long long viewsheds = 0;         ///< computed for this measure
+  long long viewsheds_reused = 0;  ///< of routes measured before, taken from a RouteSightCache
+};
+
+/// What the samples along routes saw, kept per route (by its samples: positions,
+/// altitudes, times) so that a route flown again unchanged is not measured twice:
+/// plan_fleet's larger fleets often keep a smaller fleet's route. Valid for one
+/// flight space, target set and sensing; fill it through measure_coverage.
+class RouteSightCache {
+ public:
+  struct Sight {
+    std::vector<std::uint32_t> target;  ///< targets seen, ascending
+    std::vector<float> first_s;         ///< the first time each is seen
+    std::vector<std::uint32_t> count;   ///< how many samples see each
+  };
+  [[nodiscard]] const Sight* find(const std::vector<double>& key) const;
+  void add(std::vector<double> key, Sight sight);
+
+ private:
+  std::vector<std::pair<std::vector<double>, Sight>> entries_;
 };
 
 struct SortiePlan {
@@ -75,10 +94,11 @@ struct SortiePlan {
 /// DEM post, ceiling, airspace, endurance minus reserve) on every accepted move.
 /// With `warm` (a plan for fewer aircraft from the same bases and points), the
 /// optimiser starts from its routes and the result never covers less than it.
+/// `cache`, when given, serves and keeps the exact coverage of each route.
 SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& points,
                         const CoverageModel& model, const Sensing& sensing,
                         const SortieOptions& options, const Progress& progress = {},
-                        const SortiePlan* warm = nullptr);
+                        const SortiePlan* warm = nullptr, RouteSightCache* cache = nullptr);
 
 /// Plans for 1, 2, ... options.aircraft aircraft, each warm-started from the one
 /// before (the time limit shared evenly): the covered weight never falls as the
@@ -88,10 +108,12 @@ std::vector<SortiePlan> plan_fleet(const FlightSpace& space, const std::vector<C
                                    const SortieOptions& options, const Progress& progress = {});
 
 /// Exact coverage of flown routes: a viewshed at every sample `spacing` apart and at
-/// every stop; targets seen by several samples or routes count once.
+/// every stop; targets seen by several samples or routes count once. With `cache`,
+/// routes found there are not measured again, and the others are added to it (the
+/// result is the same either way).
 PathCoverage measure_coverage(const FlightSpace& space, const std::vector<FlownRoute>& routes,
                               const Targets& targets, const Sensing& sensing,
-                              const Progress& progress = {});
+                              const Progress& progress = {}, RouteSightCache* cache = nullptr);
 
 /// Link statistics along routes: fraction of flight time with the link and the
 /// longest outage (s).
