@@ -81,6 +81,17 @@ planner::SensorTask sensor_task_of(const SensorArgs& a) {
   return task;
 }
 
+void apply_sensor_args(const SensorArgs& a, planner::MissionConfig& c) {
+  c.stations = a.stations;
+  c.station_range_m = a.link_range_km * 1000.0;
+  c.task = sensor_task_of(a);
+  c.min_grazing_deg = a.min_grazing;
+  c.refraction_k = a.k;
+  c.spacing_m = a.spacing_km * 1000.0;
+  c.tiers = a.tiers;
+  c.aggregate = a.aggregate;
+}
+
 void add_aircraft_options(CLI::App* cmd, AircraftArgs& a) {
   cmd->add_option("--cruise-kmh", a.cruise_kmh, "Cruise speed, km/h (default: the preset's)");
   cmd->add_option("--endurance-h", a.endurance_h, "Endurance, hours (default: the preset's)");

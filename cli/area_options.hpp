@@ -12,6 +12,7 @@
 #include "vigia/planner/aircraft.hpp"
 #include "vigia/planner/area.hpp"
 #include "vigia/planner/candidates.hpp"
+#include "vigia/planner/mission.hpp"
 
 namespace vigia::cli {
 
@@ -41,6 +42,8 @@ struct SensorArgs {
 void add_sensor_options(CLI::App* cmd, SensorArgs& a);
 /// The task named, with --sensor-range-km applied.
 planner::SensorTask sensor_task_of(const SensorArgs& a);
+/// The sensor, candidate and station settings of a mission from the options.
+void apply_sensor_args(const SensorArgs& a, planner::MissionConfig& c);
 
 /// Overrides of the aircraft preset's figures (NaN: keep the preset's).
 struct AircraftArgs {

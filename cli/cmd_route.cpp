@@ -45,15 +45,8 @@ int run(const RouteArgs& a) {
     c.bases.push_back({lon, lat});
   }
   c.aircraft_count = a.count;
-  c.stations = a.sensor.stations;
-  c.station_range_m = a.sensor.link_range_km * 1000.0;
+  apply_sensor_args(a.sensor, c);
   c.link_mandatory = a.link_mandatory;
-  c.task = sensor_task_of(a.sensor);
-  c.min_grazing_deg = a.sensor.min_grazing;
-  c.refraction_k = a.sensor.k;
-  c.spacing_m = a.sensor.spacing_km * 1000.0;
-  c.tiers = a.sensor.tiers;
-  c.aggregate = a.sensor.aggregate;
   c.points = a.points;
   c.loiter_s = a.loiter_min * 60.0;
   c.persistent = a.persistent;

@@ -50,15 +50,8 @@ int run(const SelectArgs& a) {
   // candidates; stations given here make the link mandatory for them.
   planner::MissionConfig mc;
   mc.area = area_inputs(a.area, &mc.aircraft);
-  mc.stations = a.sensor.stations;
-  mc.station_range_m = a.sensor.link_range_km * 1000.0;
+  apply_sensor_args(a.sensor, mc);
   mc.link_mandatory = !a.sensor.stations.empty();
-  mc.task = sensor_task_of(a.sensor);
-  mc.min_grazing_deg = a.sensor.min_grazing;
-  mc.refraction_k = a.sensor.k;
-  mc.spacing_m = a.sensor.spacing_km * 1000.0;
-  mc.tiers = a.sensor.tiers;
-  mc.aggregate = a.sensor.aggregate;
   mc.threads = a.threads;
   planner::validate_ground(mc);
   if (a.count < 1 && !(a.budget_min > 0.0)) throw Error("--count: must be at least 1");

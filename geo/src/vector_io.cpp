@@ -14,6 +14,7 @@
 #include "ogr_access.hpp"
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/gdal_session.hpp"
+#include "vigia/geo/text.hpp"
 
 namespace vigia::geo {
 
@@ -225,17 +226,6 @@ std::vector<PointRow> read_csv_rows(const std::string& path, const std::string& 
 }
 
 }  // namespace
-
-bool parse_number(const std::string& text, double& out) {
-  std::size_t pos = 0;
-  try {
-    out = std::stod(text, &pos);
-  } catch (...) {
-    return false;
-  }
-  while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos]))) ++pos;
-  return pos == text.size() && std::isfinite(out);
-}
 
 std::vector<PointRow> read_point_rows(const std::string& path, const std::string& format) {
   if (!std::filesystem::exists(path)) throw Error(path + ": no such file");

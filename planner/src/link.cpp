@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "vigia/geo/error.hpp"
+#include "vigia/geo/text.hpp"
 #include "vigia/geo/vector_io.hpp"
 #include "vigia/terrain/viewshed.hpp"
 

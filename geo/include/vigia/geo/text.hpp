@@ -1,6 +1,8 @@
 #pragma once
 // Numbers as text for reports, file formats and messages; whole text files.
 
+#include <cctype>
+#include <cmath>
 #include <fstream>
 #include <ios>
 #include <sstream>
@@ -18,6 +20,18 @@ inline std::string fixed(double v, int decimals) {
   s.precision(decimals);
   s << v;
   return s.str();
+}
+
+/// Whether `text` is a whole finite number (trailing blanks allowed); sets `out`.
+inline bool parse_number(const std::string& text, double& out) {
+  std::size_t pos = 0;
+  try {
+    out = std::stod(text, &pos);
+  } catch (...) {
+    return false;
+  }
+  while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos]))) ++pos;
+  return pos == text.size() && std::isfinite(out);
 }
 
 /// Writes `text` as the whole file `path`; a file that cannot be written in full

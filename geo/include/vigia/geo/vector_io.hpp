@@ -61,9 +61,6 @@ struct PointRow {
 /// no point at all.
 std::vector<PointRow> read_point_rows(const std::string& path, const std::string& format);
 
-/// Whether `text` is a whole finite number (surrounding blanks allowed); sets `out`.
-bool parse_number(const std::string& text, double& out);
-
 /// A point with an altitude, read from an observers/stations file.
 struct AltitudePoint {
   Point2 xy;  ///< in the target CRS
