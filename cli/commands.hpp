@@ -19,5 +19,6 @@ void add_link_command(CLI::App& app, Runner& runner);
 void add_select_command(CLI::App& app, Runner& runner);
 void add_route_command(CLI::App& app, Runner& runner);
 void add_plan_command(CLI::App& app, Runner& runner);
+void add_check_command(CLI::App& app, Runner& runner);
 
 }  // namespace vigia::cli

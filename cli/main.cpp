@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   vigia::cli::add_select_command(app, runner);
   vigia::cli::add_route_command(app, runner);
   vigia::cli::add_plan_command(app, runner);
+  vigia::cli::add_check_command(app, runner);
 
   try {
     app.parse(argc, argv);

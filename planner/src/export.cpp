@@ -38,6 +38,10 @@ std::string to_string(LegKind kind) {
       return "loiter";
     case LegKind::Landing:
       return "landing";
+    case LegKind::Climb:
+      return "climb";
+    case LegKind::Descent:
+      return "descent";
   }
   return "transit";
 }
@@ -61,6 +65,13 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
   std::vector<Waypoint> out;
   const auto& smp = route.samples;
   if (smp.empty()) return out;
+  const Aircraft& ac = space.aircraft();
+  const double v = ac.cruise_speed_kmh / 3.6;
+  const double descent = ac.descent_rate_ms / v;
+  std::vector<geo::Point2> bases;
+  if (route.departure) bases.push_back(route.departure->base);
+  if (route.arrival) bases.push_back(route.arrival->base);
+  const double runway = space.options().runway_m;
   const auto add = [&](std::size_t i, LegKind kind) {
     Waypoint w;
     w.seq = static_cast<int>(out.size());
@@ -72,13 +83,25 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
     w.stop = smp[i].stop;
     out.push_back(w);
   };
+  // The lowest altitude an autopilot may hold at a fraction u of the straight leg from
+  // altitude za to zb, x metres from its start: a climb follows the glide slope
+  // (ArduPlane) or runs ahead of it (PX4); a descent may be made at once at the
+  // aircraft's rate (PX4, and ArduPlane under GLIDE_SLOPE_MIN). mission_check.hpp.
+  const auto lowest = [&](double za, double zb, double u, double x) {
+    return zb >= za ? za + u * (zb - za) : std::max(zb, za - descent * x);
+  };
   // The lowest altitude allowed at a sample: the floor fly() computed there (terrain
   // and clearance ramping from 0 at a base, the datalink when mandatory).
   const auto required = [&](std::size_t k) { return std::min(smp[k].altitude_m, smp[k].floor_m); };
   // Can the straight line from sample a to sample b stand for the samples between?
+  // Within the tolerance of each, at or above each one's floor, and clear of every
+  // DEM post under the line itself, piece by piece, by the ramped clearance.
+  const double cell = 2.0 * space.options().sample_step_m;
   const auto fits = [&](std::size_t a, std::size_t b) {
     const geo::Point2 p = smp[a].work, q = smp[b].work;
+    const double za = smp[a].altitude_m, zb = smp[b].altitude_m;
     const double dx = q.x - p.x, dy = q.y - p.y, len2 = dx * dx + dy * dy;
+    const double len = std::sqrt(len2);
     for (std::size_t k = a + 1; k < b; ++k) {
       const double u =
           len2 > 0 ? std::clamp(((smp[k].work.x - p.x) * dx + (smp[k].work.y - p.y) * dy) / len2,
@@ -86,17 +109,31 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
                    : 0.0;
       const double ex = p.x + u * dx - smp[k].work.x, ey = p.y + u * dy - smp[k].work.y;
       if (ex * ex + ey * ey > tolerance_m * tolerance_m) return false;
-      // Straight between waypoints the altitude is linear: it must keep the clearance
-      // the plan keeps there (ramping from 0 at a base, as in fly()).
-      const double z = smp[a].altitude_m + u * (smp[b].altitude_m - smp[a].altitude_m);
-      if (z < required(k) - 1e-6) return false;
+      if (lowest(za, zb, u, u * len) < required(k) - 1e-6) return false;
+    }
+    const int pieces = std::max(1, static_cast<int>(std::ceil(len / cell)));
+    for (int k = 0; k < pieces; ++k) {
+      const double u0 = static_cast<double>(k) / pieces, u1 = static_cast<double>(k + 1) / pieces;
+      const geo::Point2 c0{p.x + u0 * dx, p.y + u0 * dy}, c1{p.x + u1 * dx, p.y + u1 * dy};
+      double near = INFINITY;
+      for (const auto& bp : bases)
+        near = std::min({near, std::hypot(c0.x - bp.x, c0.y - bp.y), std::hypot(c1.x - bp.x, c1.y - bp.y)});
+      if (near < runway) continue;  // over the runway: the take-off and landing lines
+      const auto [post, link] = space.segment_floor(space.to_grid(c0), space.to_grid(c1));
+      if (std::isnan(post)) return false;
+      double need = std::max(space.required_clearance(c0, bases), space.required_clearance(c1, bases));
+      const double zlow = std::min(lowest(za, zb, u0, u0 * len), lowest(za, zb, u1, u1 * len));
+      if (zlow < post + need - 1e-6) return false;
+      if (space.options().link_mandatory && near >= space.options().base_zone_m &&
+          !(zlow >= link - 1e-6))
+        return false;
     }
     return true;
   };
-  add(0, LegKind::Takeoff);
+  add(0, smp[0].kind);
   std::size_t i = 0;
   while (i + 1 < smp.size()) {
-    if (smp[i + 1].kind == LegKind::Loiter) {
+    if (is_orbit(smp[i + 1].kind)) {
       // The orbit: one waypoint at its centre.
       const Orbit* o = nullptr;
       for (const auto& ob : route.orbits)
@@ -104,25 +141,43 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
       if (o == nullptr) throw Error("internal: an orbit without its record", Error::Kind::Runtime);
       Waypoint w;
       w.seq = static_cast<int>(out.size());
-      w.kind = LegKind::Loiter;
+      w.kind = o->role;
       w.work = o->centre;
-      // A ground station holds one altitude around the orbit: the highest planned.
-      for (std::size_t k = i; k <= o->last_sample; ++k)
-        w.altitude_m = std::max(w.altitude_m, smp[k].altitude_m);
+      if (o->role == LegKind::Loiter) {
+        // Flown level at the highest altitude planned on it; whole laps, then on to the
+        // tangent toward the next waypoint.
+        for (std::size_t k = i; k <= o->last_sample; ++k)
+          w.altitude_m = std::max(w.altitude_m, smp[k].altitude_m);
+        w.loiter_s = o->turns * 2.0 * std::numbers::pi * o->radius_m / v;
+      } else {
+        w.altitude_m = o->exit_altitude_m;  // a spiral: the altitude it climbs or descends to
+        w.loiter_s = smp[o->last_sample].t - smp[i].t;
+      }
       w.s = smp[i].s;
       w.t = smp[i].t;
-      w.loiter_s = smp[o->last_sample].t - smp[i].t;
       w.radius_m = o->radius_m;
+      w.clockwise = o->dir < 0;
       w.stop = smp[i].stop;
       out.push_back(w);
       i = o->last_sample;
       continue;
     }
+    // The climb-out and the final approach are straight lines checked when they were
+    // chosen (FlightSpace::departure, arrival): one leg each, the take-off and landing.
+    if (smp[i + 1].kind == LegKind::Takeoff || smp[i + 1].kind == LegKind::Landing) {
+      std::size_t j = i + 1;
+      while (j + 1 < smp.size() && smp[j + 1].kind == smp[i + 1].kind) ++j;
+      add(j, smp[j].kind);
+      i = j;
+      continue;
+    }
     // The farthest sample the straight line still stands for (and not into an orbit).
     std::size_t j = i + 1;
-    while (j + 1 < smp.size() && smp[j + 1].kind != LegKind::Loiter && fits(i, j + 1)) ++j;
+    while (j + 1 < smp.size() && !is_orbit(smp[j + 1].kind) && smp[j + 1].kind == smp[i + 1].kind &&
+           fits(i, j + 1))
+      ++j;
     const bool last = j + 1 == smp.size();
-    add(j, last ? LegKind::Landing : smp[j].kind);
+    add(j, last && route.arrival ? LegKind::Landing : smp[j].kind);
     i = j;
   }
   const geo::Transformer to_ll(space.area().work_crs, geo::SpatialRef::wgs84());

@@ -1,12 +1,14 @@
 #include "vigia/planner/package.hpp"
 
 #include <bit>
+#include <numbers>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "vigia/geo/error.hpp"
+#include "vigia/geo/geometry_ops.hpp"
 #include "vigia/geo/plot.hpp"
 #include "vigia/geo/qml.hpp"
 #include "vigia/geo/raster_io.hpp"
@@ -215,6 +217,11 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
     files.push_back({name, what});
     return (fs::path(dir) / name).string();
   };
+  // The ground-control files, flown as each firmware flies them and checked over the
+  // DEM before anything is written: a package never holds a mission that fails.
+  const std::vector<GcsMission> missions = gcs_missions(m);
+  const std::vector<ExportCheck> checks = check_gcs_missions(m, missions);
+  require_safe(checks);
   ProgressCounter counter(progress, "writing the package", 9);
   const terrain::Dem& dem = m.area.dem;
   auto meta = geo::provenance(info.command_line);
@@ -274,8 +281,9 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
   counter.add();
 
   // Ground control.
-  for (const GcsMission& gm : gcs_missions(m)) {
-    write_qgc_plan(file(gm.name + ".plan", "QGroundControl plan: " + gm.name), gm, m);
+  for (const GcsMission& gm : missions) {
+    write_qgc_plan(file(gm.name + ".plan", "QGroundControl plan: " + gm.name), gm,
+                   m.config.aircraft.cruise_speed_kmh / 3.6);
     write_qgc_wpl(file(gm.name + ".waypoints", "MAVLink QGC WPL 110: " + gm.name), gm);
   }
   counter.add();
@@ -284,6 +292,7 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
 
   // Report and quick-look.
   nlohmann::json report = mission_report(m);
+  add_flight_check(report, m, checks);
   report["plan"] = {{"name", info.name},
                     {"scenario", info.scenario_path},
                     {"scenario_sha256", info.scenario_sha256},
@@ -316,68 +325,78 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
 std::vector<GcsMission> gcs_missions(const MissionResult& m) {
   std::vector<GcsMission> out;
   const FlightSpace& space = *m.space;
-  // A route's waypoints as mission items. A route that does not start the flight
-  // drops its first waypoint (where the previous one ended); one that does not end
-  // it flies on through its last instead of landing.
+  const geo::Transformer to_ll(m.area.work_crs, geo::SpatialRef::wgs84());
+  // The geofence: the permitted airspace, simplified inside itself to at most a few
+  // hundred vertices (autopilots hold small fences).
+  geo::MultiPolygon fence;
+  {
+    double tol = 100.0;
+    for (int attempt = 0; attempt < 8; ++attempt, tol *= 2.0) {
+      fence = geo::simplify_inside(m.area.airspace.permitted, tol);
+      std::size_t vertices = 0;
+      for (const auto& p : fence)
+        for (const auto& r : p.rings) vertices += r.size();
+      if (vertices <= 400) break;
+    }
+    fence = geo::transform(fence, to_ll);
+  }
+  // A route's waypoints as mission items. A route that does not start the flight drops
+  // its first waypoint (where the previous one ended); one that does not end it flies
+  // on through its last instead of landing.
   const auto add_route = [&](GcsMission& gm, const FlownRoute& r, bool first, bool last) {
     const std::vector<Waypoint> wps = waypoints(space, r);
     for (std::size_t i = 0; i < wps.size(); ++i) {
       const Waypoint& w = wps[i];
-      if (i == 0 && !first) continue;
       GcsMission::Item it;
       it.position = {w.lonlat.x, w.lonlat.y, w.altitude_m};
       it.yaw_unset = true;
-      if (i == 0) {
-        it.command = 22;  // MAV_CMD_NAV_TAKEOFF: param1 minimum pitch (fixed wing), param4 yaw
+      if (w.kind == LegKind::Takeoff) {
+        if (!first || i > 0 || !r.departure) continue;
+        // MAV_CMD_NAV_TAKEOFF (p1 minimum pitch, p4 yaw): climb along the runway heading
+        // to the circuit point; its position gives the heading (PX4 tracks the line to
+        // it; ArduPlane climbs on the heading it is launched on: the report's runway).
+        const geo::Point2 c = to_ll(r.departure->circuit);
+        it.command = mav::kTakeoff;
         it.params[0] = 15.0;
-        if (r.climb_orbit_s > 0.0) {
-          // The plan circles over the base to gain height first: take off to a low
-          // circuit, then MAV_CMD_NAV_LOITER_TO_ALT (31: heading required, radius,
-          // -, exit) up to the altitude the route starts at.
-          it.position.z = std::min(w.altitude_m, w.ground_m + 150.0);
-          gm.items.push_back(it);
-          GcsMission::Item up;
-          up.command = 31;
-          up.params[1] = -space.aircraft().turn_radius_m;
-          up.position = {w.lonlat.x, w.lonlat.y, w.altitude_m};
-          it = up;
-        } else {
-          // The altitude the climb-out aims for: the next waypoint's.
-          it.position.z = wps.size() > 1 ? wps[1].altitude_m : w.altitude_m;
-        }
+        it.position = {c.x, c.y, r.departure->circuit_m};
+      } else if (w.kind == LegKind::Climb || w.kind == LegKind::Descent) {
+        // MAV_CMD_NAV_LOITER_TO_ALT: p1 heading required (leave on the tangent toward the
+        // next item), p2 radius (negative: counter-clockwise), p4 exit; at the centre.
+        it.command = mav::kLoiterToAlt;
+        it.params[0] = 1.0;
+        it.params[1] = w.clockwise ? w.radius_m : -w.radius_m;
+        it.yaw_unset = false;
       } else if (w.kind == LegKind::Loiter) {
-        it.command = 19;  // MAV_CMD_NAV_LOITER_TIME: time s, heading required, radius (< 0: CCW)
-        it.params[0] = std::round(w.loiter_s);
-        it.params[1] = 1.0;  // leave the circle heading for the next waypoint, as planned
-        it.params[2] = -w.radius_m;
-        it.yaw_unset = false;  // param4: cross-track exit, 0
-      } else if (i + 1 == wps.size() && last) {
-        if (r.descent_orbit_s > 0.0) {
-          // Circle down over the base to a low circuit before landing.
-          GcsMission::Item down;
-          down.command = 31;
-          down.params[1] = -space.aircraft().turn_radius_m;
-          down.position = {w.lonlat.x, w.lonlat.y,
-                           std::min(wps[i - 1].altitude_m, w.ground_m + 150.0)};
-          gm.items.push_back(down);
-        }
-        it.command = 21;  // MAV_CMD_NAV_LAND: param1 abort altitude, param4 yaw
-        it.position.z = w.ground_m;
+        // MAV_CMD_NAV_LOITER_TIME: p1 seconds (whole laps, rounded down so that the
+        // aircraft never starts another), p2 heading required, p3 radius, p4 exit.
+        it.command = mav::kLoiterTime;
+        it.params[0] = std::floor(w.loiter_s);
+        it.params[1] = 1.0;
+        it.params[2] = w.clockwise ? w.radius_m : -w.radius_m;
+        it.yaw_unset = false;
+      } else if (i == 0 && !first) {
+        continue;
+      } else if (i + 1 == wps.size() && last && r.arrival) {
+        it.command = mav::kLand;  // MAV_CMD_NAV_LAND: p1 abort altitude, p4 yaw
+        it.position.z = r.arrival->ground_m;
       } else {
-        it.command = 16;  // MAV_CMD_NAV_WAYPOINT: hold, acceptance radius, pass radius, yaw
+        it.command = mav::kWaypoint;  // hold, acceptance radius, pass radius, yaw
       }
       gm.items.push_back(it);
     }
   };
   const geo::Transformer to_work(geo::SpatialRef::wgs84(), m.area.work_crs);
+  const auto home_of = [&](geo::Point2 base) {
+    return geo::Point3{base.x, base.y, space.terrain(to_work(base))};
+  };
   if (const SortiePlan* p = m.sorties()) {
     for (std::size_t k = 0; k < p->routes.size(); ++k) {
       const FlownRoute& r = p->routes[k];
       if (r.samples.empty()) continue;
       GcsMission gm;
       gm.name = "aircraft_" + std::to_string(k + 1);
-      const geo::Point2 base = m.config.bases[m.config.bases.size() == 1 ? 0 : k];
-      gm.home = {base.x, base.y, space.terrain(to_work(base))};
+      gm.home = home_of(m.config.bases[m.config.bases.size() == 1 ? 0 : k]);
+      gm.fence_inclusion = fence;
       add_route(gm, r, true, true);
       out.push_back(gm);
     }
@@ -385,23 +404,118 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
     const PatrolPlan& pp = *m.patrol;
     GcsMission gm;
     gm.name = "patrol";
-    const geo::Point2 base = m.config.bases.front();
-    gm.home = {base.x, base.y, space.terrain(to_work(base))};
+    gm.home = home_of(m.config.bases.front());
+    gm.fence_inclusion = fence;
     add_route(gm, pp.transit_out, true, false);
     const std::size_t loop_start = gm.items.size();
     add_route(gm, pp.cycle, false, false);
-    // Laps: fly the cycle, then jump back to its first item (MAV_CMD_DO_JUMP: param1
-    // the item to jump to, param2 how many more times).
+    // Laps: fly the cycle, then jump back to its first item (MAV_CMD_DO_JUMP: p1 the
+    // item to jump to, p2 how many more times).
     GcsMission::Item jump;
-    jump.command = 177;
+    jump.command = mav::kDoJump;
+    jump.frame = mav::kFrameMission;
     jump.has_position = false;
-    jump.params[0] = static_cast<double>(loop_start);  // index into items, fixed when written
+    jump.jump_target = static_cast<int>(loop_start);
+    jump.params[0] = static_cast<double>(loop_start + 1);
     jump.params[1] = std::max(0.0, std::floor(pp.laps_per_sortie) - 1.0);
     gm.items.push_back(jump);
     add_route(gm, pp.transit_back, false, true);
     out.push_back(gm);
   }
   return out;
+}
+
+std::vector<ExportCheck> check_gcs_missions(const MissionResult& m,
+                                            const std::vector<GcsMission>& missions) {
+  const Aircraft& ac = m.config.aircraft;
+  CheckLimits lim;
+  lim.clearance_m = ac.min_clearance_m;
+  lim.ceiling_m = ac.ceiling_m;
+  lim.base_zone_m = m.space->options().base_zone_m;
+  lim.runway_m = m.space->options().runway_m;
+  lim.endurance_s = ac.endurance_h * 3600.0 * (1.0 - ac.reserve_fraction);
+  std::vector<ExportCheck> out;
+  for (const GcsMission& gm : missions)
+    for (const Firmware f : {Firmware::ArduPlane, Firmware::PX4}) {
+      FlightModelOptions o;
+      o.firmware = f;
+      o.loiter_radius_m = ac.turn_radius_m;
+      out.push_back({gm.name, check_mission(gm, m.area.dem, ac, lim, o)});
+    }
+  return out;
+}
+
+void add_flight_check(nlohmann::json& report, const MissionResult& m,
+                      const std::vector<ExportCheck>& checks) {
+  nlohmann::json list = nlohmann::json::array();
+  const auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+  double km = 0, hours = 0, beyond = INFINITY, zone = INFINITY;
+  for (const auto& c : checks) {
+    const FlightCheck& f = c.check;
+    nlohmann::json notes = nlohmann::json::array();
+    for (const auto& n : f.flight.notes) notes.push_back(n);
+    list.push_back({{"mission", c.name},
+                    {"firmware", to_string(f.flight.firmware)},
+                    {"safe", f.safe()},
+                    {"violations", f.violations.size()},
+                    {"km", f.flight.length_m / 1000.0},
+                    {"hours", f.flight.duration_s / 3600.0},
+                    {"min_clearance_beyond_base_zone_m", num(f.min_clearance_beyond_m)},
+                    {"min_clearance_base_zone_m", num(f.min_clearance_base_zone_m)},
+                    {"max_altitude_m", num(f.max_altitude_m)},
+                    {"notes", notes}});
+    // The headline figures: the files as ArduPlane flies them (the .plan's firmware);
+    // the clearances the least under either firmware.
+    if (f.flight.firmware == Firmware::ArduPlane) {
+      km += f.flight.length_m / 1000.0;
+      hours += f.flight.duration_s / 3600.0;
+    }
+    beyond = std::min(beyond, f.min_clearance_beyond_m);
+    zone = std::min(zone, f.min_clearance_base_zone_m);
+  }
+  nlohmann::json runways = nlohmann::json::array();
+  const geo::Transformer to_ll(m.area.work_crs, geo::SpatialRef::wgs84());
+  for (const auto& nr : named_routes(m)) {
+    const auto heading = [](double h) { return std::fmod(450.0 - h * 180.0 / std::numbers::pi, 360.0); };
+    if (const auto& d = nr.route->departure) {
+      const geo::Point2 c = to_ll(d->centre);
+      runways.push_back({{"route", nr.name}, {"what", "take-off"}, {"heading_deg", heading(d->heading)},
+                         {"circuit_altitude_m", d->circuit_m}, {"climb_spiral_lon", c.x},
+                         {"climb_spiral_lat", c.y}, {"margin_m", d->margin_m}});
+    }
+    if (const auto& d = nr.route->arrival) {
+      const geo::Point2 c = to_ll(d->centre);
+      runways.push_back({{"route", nr.name}, {"what", "landing"}, {"heading_deg", heading(d->heading)},
+                         {"circuit_altitude_m", d->circuit_m}, {"descent_spiral_lon", c.x},
+                         {"descent_spiral_lat", c.y}, {"margin_m", d->margin_m}});
+    }
+  }
+  report["flight_check"] = {
+      {"what", "every exported mission file flown as ArduPlane and PX4 fly it, checked over the DEM"},
+      {"loiter_radius_setting_m", m.config.aircraft.turn_radius_m},
+      {"missions", list},
+      {"runways", runways}};
+  for (const char* key : {"sorties", "patrol"}) {
+    if (!report.contains(key)) continue;
+    auto& s = report[key];
+    if (s.contains("km_flown")) s["planned_km_flown"] = s["km_flown"];
+    if (s.contains("flight_hours")) s["planned_flight_hours"] = s["flight_hours"];
+    if (s.contains("min_clearance_m")) s["planned_min_clearance_m"] = s["min_clearance_m"];
+    if (std::string(key) == "sorties") {
+      s["km_flown"] = km;
+      s["flight_hours"] = hours;
+    }
+    s["min_clearance_m"] = num(beyond);
+    s["min_clearance_base_zone_m"] = num(zone);
+  }
+}
+
+void require_safe(const std::vector<ExportCheck>& checks) {
+  for (const auto& c : checks)
+    if (!c.check.safe())
+      throw Error("internal: the exported mission " + c.name + " fails its flight check (" +
+                      describe(c.check.violations.front()) + "); nothing was written",
+                  Error::Kind::Runtime);
 }
 
 }  // namespace vigia::planner

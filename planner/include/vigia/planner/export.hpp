@@ -25,8 +25,10 @@ std::vector<NamedRoute> named_routes(const MissionResult& m);
 std::string to_string(LegKind kind);
 
 /// A point a ground-control station flies to: the route simplified so that flying
-/// straight between waypoints never goes below the planned altitude and stays within
-/// `tolerance_m` of the planned track; loiters are one waypoint at the orbit's centre.
+/// straight between waypoints, as either firmware flies it (mission_check.hpp), keeps
+/// the floor over every DEM post under the line and stays within `tolerance_m` of the
+/// planned track; loiters and the spirals over a base are one waypoint at the orbit's
+/// centre (kind loiter, climb or descent; a spiral's altitude is the one it reaches).
 struct Waypoint {
   int seq = 0;
   LegKind kind = LegKind::Transit;
@@ -37,7 +39,8 @@ struct Waypoint {
   double s = 0.0;           ///< metres flown when reached
   double t = 0.0;           ///< seconds since take-off when reached
   double loiter_s = 0.0;    ///< circling time (loiter waypoints)
-  double radius_m = 0.0;    ///< orbit radius (loiter waypoints; counter-clockwise)
+  double radius_m = 0.0;    ///< orbit radius (loiter, climb and descent waypoints)
+  bool clockwise = false;   ///< the orbit's direction
   int stop = -1;
 };
 std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& route,

@@ -19,11 +19,35 @@
 
 namespace vigia::planner {
 
+/// A base's runway: its axis, flown in either direction.
+struct Runway {
+  geo::Point2 work;           ///< the base, work CRS
+  double heading_deg = 0.0;   ///< compass degrees, 0 north, 90 east
+};
+
 struct FlightOptions {
   double planning_cell_m = 250.0;  ///< A* grid spacing in the work CRS
   double sample_step_m = 0.0;      ///< path sampling; 0 = half the DEM cell (every post is met)
   bool link_mandatory = false;     ///< the datalink must hold along the whole route
-  double base_zone_m = 4000.0;     ///< around a base the clearance ramps from 0 (take-off, landing)
+  double base_zone_m = 4000.0;     ///< within this distance of a base the clearance ramps from 0
+  double runway_m = 300.0;         ///< the runway: measured against its elevation, not the DEM
+  std::vector<Runway> runways;     ///< bases not listed: the axis with the most open climb-out
+};
+
+/// How the aircraft leaves or reaches a base: along the runway heading, a straight
+/// climb (or final approach) between the base and a circuit point, and a spiral on a
+/// circle through that point, tangent to the runway heading, whose whole circle keeps
+/// the ramped clearance at the circuit altitude.
+struct BaseManoeuvre {
+  geo::Point2 base;          ///< work CRS
+  double ground_m = 0.0;     ///< runway elevation (DEM, bilinear)
+  double heading = 0.0;      ///< direction of motion along the runway, radians (x east, y north)
+  geo::Point2 circuit;       ///< end of the climb-out / start of the final approach
+  double circuit_m = 0.0;    ///< altitude there, AMSL
+  geo::Point2 centre;        ///< the spiral's centre
+  double radius_m = 0.0;
+  int dir = +1;              ///< +1 counter-clockwise, -1 clockwise
+  double margin_m = 0.0;     ///< least height over the ramped floor along it
 };
 
 /// The space the aircraft may fly in, prepared for planning. Thread-safe once built.
@@ -64,6 +88,13 @@ class FlightSpace {
   /// A path from a to b through flyable space (the straight line when it is clear,
   /// else A* on the planning grid, shortened by line-of-sight), or nothing.
   [[nodiscard]] std::optional<geo::LineString> plan(geo::Point2 a, geo::Point2 b) const;
+  /// The departure from (or arrival at) a base, chosen once per base and remembered
+  /// (thread-safe); nothing when no runway heading and circuit keep the clearance.
+  [[nodiscard]] const std::optional<BaseManoeuvre>& departure(geo::Point2 base) const;
+  [[nodiscard]] const std::optional<BaseManoeuvre>& arrival(geo::Point2 base) const;
+  /// The clearance required at a point: full beyond the base zone, ramping from 0 at
+  /// the nearest of `bases` (work CRS).
+  [[nodiscard]] double required_clearance(geo::Point2 work, const std::vector<geo::Point2>& bases) const;
   /// plan(), remembered (thread-safe): routes revisit the same legs many times.
   [[nodiscard]] std::optional<geo::LineString> plan_cached(geo::Point2 a, geo::Point2 b) const;
   [[nodiscard]] static double length(const geo::LineString& path);
@@ -85,7 +116,9 @@ class FlightSpace {
   double gx0_ = 0, gy0_ = 0;
   int gnx_ = 0, gny_ = 0;
   std::vector<std::uint8_t> blocked_;  ///< planning cells, inflated by the turn radius
+  [[nodiscard]] std::optional<BaseManoeuvre> base_manoeuvre(geo::Point2 base, bool departing) const;
   mutable std::mutex cache_mutex_;
+  mutable std::map<std::array<double, 3>, std::optional<BaseManoeuvre>> manoeuvres_;
   mutable std::map<std::array<double, 4>, std::optional<geo::LineString>> cache_;
 };
 
@@ -106,7 +139,13 @@ struct Stop {
   int node = -1;  ///< caller's id
 };
 
-enum class LegKind { Takeoff, Transit, Loiter, Landing };
+/// Takeoff: the climb-out along the runway; Climb / Descent: the spirals over the
+/// base; Landing: the final approach.
+enum class LegKind { Takeoff, Transit, Loiter, Landing, Climb, Descent };
+/// Samples of an orbit (observation loiter or spiral).
+inline bool is_orbit(LegKind k) {
+  return k == LegKind::Loiter || k == LegKind::Climb || k == LegKind::Descent;
+}
 
 /// A point of the flown path.
 struct PathSample {
@@ -120,12 +159,17 @@ struct PathSample {
   int stop = -1;  ///< index of the stop just reached or being orbited
 };
 
-/// A loiter: whole counter-clockwise orbits of the turn radius, entered at the stop.
+/// An orbit: a loiter (whole counter-clockwise orbits of the turn radius, entered at
+/// the stop, then on to the tangent toward the next point), or a climb or descent
+/// spiral over a base.
 struct Orbit {
   int stop = -1;
+  LegKind role = LegKind::Loiter;
   geo::Point2 centre;
   double radius_m = 0.0;
+  int dir = +1;  ///< +1 counter-clockwise, -1 clockwise
   int turns = 0;
+  double exit_altitude_m = 0.0;  ///< spirals: the altitude they climb or descend to
   std::size_t first_sample = 0;  ///< the stop's sample; the orbit's samples follow it
   std::size_t last_sample = 0;
 };
@@ -136,17 +180,21 @@ struct FlownRoute {
   std::vector<PathSample> samples;
   double length_m = 0.0;
   double duration_s = 0.0;            ///< flight time, climbing and descending orbits included
-  double climb_orbit_s = 0.0;         ///< circling over the base after take-off to gain height
-  double descent_orbit_s = 0.0;       ///< circling over the base before landing to lose it
+  double climb_orbit_s = 0.0;         ///< the climb spiral over the base after take-off
+  double descent_orbit_s = 0.0;       ///< the descent spiral over the base before landing
   double min_clearance_m = INFINITY;  ///< outside the base zones
+  double min_clearance_base_m = INFINITY;  ///< inside them, off the runway
+  std::optional<BaseManoeuvre> departure, arrival;
   double max_altitude_m = 0.0;
   bool feasible = false;
   std::string problem;  ///< why not, when not feasible
 };
 
-/// Flies the stops in order: legs planned through flyable space, Dubins curves
-/// through the legs' corners (heading at each stop toward the next), loiter orbits,
-/// and the altitude profile. Checks every sample: flyable, clearance, ceiling.
+/// Flies the stops in order: from a base the departure (climb-out along the runway,
+/// climb spiral), legs planned through flyable space, Dubins curves through the legs'
+/// corners (heading at each stop toward the next), loiter orbits left on the tangent
+/// toward the next point, the arrival at a base (descent spiral, final approach), and
+/// the altitude profile. Checks every sample: flyable, clearance, ceiling.
 FlownRoute fly(const FlightSpace& space, const std::vector<Stop>& stops);
 
 }  // namespace vigia::planner

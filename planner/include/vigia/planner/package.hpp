@@ -11,6 +11,8 @@
 #include "vigia/geo/qml.hpp"
 #include "vigia/planner/export.hpp"
 #include "vigia/planner/mission.hpp"
+#include "vigia/planner/mission_check.hpp"
+#include "vigia/planner/mission_file.hpp"
 
 namespace vigia::planner {
 
@@ -34,27 +36,29 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
 /// quick-look map, the KML overlay and the QGIS project.
 geo::Rgba coverage_colour(int times);
 
-/// A flight plan for a ground-control station: the waypoints of one aircraft's
-/// flight in order, with a loop for persistent patrols.
-struct GcsMission {
-  std::string name;
-  geo::Point3 home;  ///< lon, lat, ground elevation AMSL
-  struct Item {
-    int command = 16;  ///< MAV_CMD
-    double params[4] = {0, 0, 0, 0};
-    bool yaw_unset = false;  ///< param4 is NaN (written as null / nan)
-    geo::Point3 position;    ///< lon, lat, altitude AMSL (unused for DO_ commands)
-    bool has_position = true;
-  };
-  std::vector<Item> items;
-};
+/// A flight plan for a ground-control station: the items of one aircraft's flight
+/// in order, with a loop for persistent patrols, and the permitted airspace as its
+/// geofence (mission_file.hpp writes it as .plan and QGC WPL 110).
+using GcsMission = Mission;
 
 /// The missions of a plan: one per flying aircraft, or the patrol.
 std::vector<GcsMission> gcs_missions(const MissionResult& m);
-/// QGroundControl .plan (JSON), altitudes AMSL (frame 0), the permitted airspace as
-/// inclusion geofence polygons.
-void write_qgc_plan(const std::string& path, const GcsMission& mission, const MissionResult& m);
-/// MAVLink `QGC WPL 110` text: item 0 is home, frame 0 (AMSL) throughout.
-void write_qgc_wpl(const std::string& path, const GcsMission& mission);
+
+/// Flies every mission of the plan as an autopilot would (both firmware rules) and
+/// checks it over the DEM; the checks in flight order, one per mission and firmware.
+struct ExportCheck {
+  std::string name;  ///< aircraft_1, patrol
+  FlightCheck check;
+};
+std::vector<ExportCheck> check_gcs_missions(const MissionResult& m,
+                                            const std::vector<GcsMission>& missions);
+/// Adds the checks to a report (`flight_check`), and makes its headline figures (km,
+/// flight hours, lowest clearance beyond and within the base zones) those of the
+/// files as flown; the planned ones stay as planned_*.
+void add_flight_check(nlohmann::json& report, const MissionResult& m,
+                      const std::vector<ExportCheck>& checks);
+/// Throws Error (the work failed) naming the mission and its first violation when any
+/// check is unsafe: vigia never writes a mission file that fails its own check.
+void require_safe(const std::vector<ExportCheck>& checks);
 
 }  // namespace vigia::planner
