@@ -12,6 +12,7 @@
 #include "vigia/geo/error.hpp"
 #include "vigia/planner/export.hpp"
 #include "vigia/planner/mission.hpp"
+#include "vigia/planner/package.hpp"
 
 namespace vigia::cli {
 
@@ -22,6 +23,7 @@ struct RouteArgs {
   SensorArgs sensor;
   AircraftArgs aircraft;
   std::vector<std::string> bases;
+  std::vector<double> runway_headings;
   int count = 1;
   bool link_mandatory = false;
   int points = 30;
@@ -44,6 +46,15 @@ int run(const RouteArgs& a) {
     const auto [lon, lat] = parse_pair(b, "--base", "LON,LAT in degrees");
     c.bases.push_back({lon, lat});
   }
+  if (!a.runway_headings.empty() && a.runway_headings.size() != a.bases.size())
+    throw Error("--runway-heading: " + std::to_string(a.runway_headings.size()) +
+                " given for " + std::to_string(a.bases.size()) +
+                " bases (give one per --base, in the same order)");
+  for (const double h : a.runway_headings) {
+    if (!std::isfinite(h) || h < 0.0 || h > 360.0)
+      throw Error("--runway-heading: " + fixed(h, 1) + " is not allowed (compass degrees, 0-360)");
+    c.runway_headings_deg.push_back(h);
+  }
   c.aircraft_count = a.count;
   apply_sensor_args(a.sensor, c);
   c.link_mandatory = a.link_mandatory;
@@ -65,11 +76,17 @@ int run(const RouteArgs& a) {
   const auto m = planner::run_mission(c, *progress);
   for (const auto& w : m->area.warnings) std::cerr << "vigia: warning: " << w << '\n';
 
+  // The routes as ground-control missions, flown as ArduPlane and PX4 fly them and
+  // checked over the DEM: no route is written that fails.
+  progress->report("checking the missions as flown", 0.0);
+  const auto checks = planner::check_gcs_missions(*m, planner::gcs_missions(*m));
+  planner::require_safe(checks);
   progress->report("writing outputs", 0.0);
   geo::write_gpkg(gpkg, planner::mission_layers(*m));
   planner::write_profile_csv(csv, *m);
   planner::write_profile_png(png, *m);
   nlohmann::json report = planner::mission_report(*m);
+  planner::add_flight_check(report, *m, checks);
   report["command"] = command_line();
   geo::write_text_file(json, report.dump(2) + '\n');
   geo::write_text_file(md, planner::mission_report_markdown(report));
@@ -98,6 +115,9 @@ void add_route_command(CLI::App& app, Runner& runner) {
   cmd->add_option("--base", a->bases,
                   "Base airfield LON,LAT (repeatable: one for all aircraft or one each)")
       ->required();
+  cmd->add_option("--runway-heading", a->runway_headings,
+                  "Runway axis at each base, compass degrees 0-360, flown either way (repeatable, "
+                  "one per --base; default: the axis with the most open climb-out)");
   cmd->add_option("--count", a->count, "Aircraft flying sorties (default 1)");
   cmd->add_flag("--link-mandatory", a->link_mandatory,
                 "Keep the datalink along the whole route (outside take-off and landing)");

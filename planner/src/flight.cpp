@@ -370,8 +370,10 @@ std::optional<BaseManoeuvre> FlightSpace::base_manoeuvre(geo::Point2 base, bool 
   // The final approach keeps a tenth below the aircraft's steepest descent.
   const double grad = departing ? ac.climb_rate_ms / v : 0.9 * ac.descent_rate_ms / v;
   const double r = ac.turn_radius_m;
-  const double zone = options_.base_zone_m;
-  const double ground = terrain(base);
+  // The runway's elevation: the highest DEM post around the base, so that the aircraft
+  // is nowhere below a post, on the ground roll included (a DEM does not resolve a
+  // runway; docs/plan.md).
+  const double ground = terrain_max(base);
   if (!std::isfinite(ground) || !(grad > 0)) return std::nullopt;
   const std::vector<geo::Point2> bases{base};
   // The runway's two directions when it is given, else every 5 degrees.
@@ -390,14 +392,20 @@ std::optional<BaseManoeuvre> FlightSpace::base_manoeuvre(geo::Point2 base, bool 
     if (!permitted(a) || !permitted(b)) return -static_cast<double>(INFINITY);
     const double t = segment_floor(to_grid(a), to_grid(b)).first;
     if (std::isnan(t)) return -static_cast<double>(INFINITY);
-    const double need = std::max(required_clearance(a, bases), required_clearance(b, bases));
+    // Over the runway only the posts themselves; past it the ramped clearance.
+    const double far = std::max(std::hypot(a.x - base.x, a.y - base.y), std::hypot(b.x - base.x, b.y - base.y));
+    const double need = far <= options_.runway_m ? 0.0
+                                                  : std::max(required_clearance(a, bases),
+                                                             required_clearance(b, bases));
     return std::min(za, zb) - t - need;
   };
   const double step = 10.0;
   std::optional<BaseManoeuvre> best;
+  // The lowest circuit that works, 100 m above the runway and up in 50 m steps (the
+  // climb-out may then reach past the base zone, where the full clearance holds).
   for (double h = 100.0; !best; h += 50.0) {
     const double d = h / grad;
-    if (d + 2.0 * r > zone || ground + h > ac.ceiling_m) break;
+    if (ground + h > ac.ceiling_m || h > 3000.0) break;
     for (const double th : headings) {
       const geo::Point2 u{std::cos(th), std::sin(th)};
       // Along u: departing, from the base out to the circuit point; arriving, from the
@@ -405,10 +413,10 @@ std::optional<BaseManoeuvre> FlightSpace::base_manoeuvre(geo::Point2 base, bool 
       const double sign = departing ? 1.0 : -1.0;
       const auto at = [&](double x) { return geo::Point2{base.x + sign * x * u.x, base.y + sign * x * u.y}; };
       double m = static_cast<double>(INFINITY);
-      const int n = std::max(1, static_cast<int>(std::ceil((d - options_.runway_m) / step)));
+      const int n = std::max(1, static_cast<int>(std::ceil(d / step)));
       for (int k = 0; k < n && m >= 0; ++k) {
-        const double x0 = options_.runway_m + (d - options_.runway_m) * k / n;
-        const double x1 = options_.runway_m + (d - options_.runway_m) * (k + 1) / n;
+        const double x0 = d * k / n;
+        const double x1 = d * (k + 1) / n;
         m = std::min(m, piece(at(x0), at(x1), ground + grad * x0, ground + grad * x1));
       }
       if (!(m >= 0)) continue;
@@ -691,12 +699,16 @@ std::vector<PathSample> spiral(const BaseManoeuvre& b, double a0, double turn, d
   const double need = z1 > z0 ? (z1 - z0) / climb : (z0 - z1) / descent;
   const double lap = 2.0 * kPi * r;
   *laps = std::max(0, static_cast<int>(std::ceil((need - turn * r) / lap - 1e-9)));
+  // Laps are counted on the arc; the rates are kept on the chords the samples join
+  // (a little shorter than the arc), which is how the path is measured and flown.
+  *laps = std::max(0, static_cast<int>(std::ceil((need * 1.001 - turn * r) / lap - 1e-9)));
   const double total = turn + *laps * 2.0 * kPi;
   const int m = std::max(1, static_cast<int>(std::ceil(total * r / step)));
+  const double chord = 2.0 * r * std::sin(total / m / 2.0);
   std::vector<PathSample> out;
   for (int q = 1; q <= m; ++q) {
     const double a = a0 + b.dir * total * q / m;
-    const double arc = total * r * q / m;
+    const double arc = chord * q;
     PathSample p;
     p.work = {b.centre.x + r * std::cos(a), b.centre.y + r * std::sin(a)};
     p.altitude_m = z1 > z0 ? std::min(z1, z0 + climb * arc) : std::max(z1, z0 - descent * arc);

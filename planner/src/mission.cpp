@@ -116,6 +116,12 @@ std::unique_ptr<MissionResult> prepare_ground(const MissionConfig& config,
   FlightOptions fo;
   fo.planning_cell_m = config.planning_cell_m;
   fo.link_mandatory = config.link_mandatory;
+  {
+    const geo::Transformer to_work(geo::SpatialRef::wgs84(), r->area.work_crs);
+    for (std::size_t i = 0; i < config.bases.size() && i < config.runway_headings_deg.size(); ++i)
+      if (std::isfinite(config.runway_headings_deg[i]))
+        fo.runways.push_back({to_work(config.bases[i]), config.runway_headings_deg[i]});
+  }
   progress.report("preparing the airspace for flight", 0.0);
   r->space =
       std::make_unique<FlightSpace>(r->area, config.aircraft, r->link ? &*r->link : nullptr, fo);

@@ -537,9 +537,7 @@ FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const
     const bool on_runway = dbase < lim.runway_m &&
                            (p.phase == ModelPhase::Takeoff || p.phase == ModelPhase::Land);
     double terrain_z;
-    if (on_runway) {
-      terrain_z = runway_z;
-    } else {
+    {
       const int c0 = std::clamp(static_cast<int>(std::floor(g.col)), 0, dem.cols() - 1);
       const int r0 = std::clamp(static_cast<int>(std::floor(g.row)), 0, dem.rows() - 1);
       const int c1 = std::min(c0 + 1, dem.cols() - 1), r1 = std::min(r0 + 1, dem.rows() - 1);
@@ -548,6 +546,9 @@ FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const
       if (std::isnan(terrain_z))
         throw Error("the DEM has no data under " + item_name(p.item) + " of " + src + " (lon " +
                     geo::fixed(p.lonlat.x, 5) + ", lat " + geo::fixed(p.lonlat.y, 5) + ")");
+      // On the runway: never above the runway elevation the file gives (the DEM does
+      // not resolve a runway, and the aircraft rolls on it).
+      if (on_runway) terrain_z = std::min(terrain_z, runway_z);
     }
     const double clearance = p.z - terrain_z;
     const double need = on_runway ? 0.0 : lim.clearance_m * std::min(1.0, dbase / lim.base_zone_m);
@@ -560,7 +561,8 @@ FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const
     out.max_altitude_m = std::max(out.max_altitude_m, p.z);
     if (clearance < -1e-6) {
       add(p, "terrain", -clearance, "m",
-          on_runway ? "below the runway elevation" : "below the highest DEM post under it");
+          on_runway ? "below the runway and the DEM posts under it"
+                    : "below the highest DEM post under it");
     } else if (clearance < need - 1e-6) {
       add(p, "clearance", need - clearance, "m",
           geo::fixed(clearance, 1) + " m above terrain where " + geo::fixed(need, 1) +

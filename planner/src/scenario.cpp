@@ -288,8 +288,10 @@ Scenario read_scenario(const std::string& path) {
     p.x = b.number_in("lon", NAN, -180.0, 180.0, "degrees");
     p.y = b.number_in("lat", NAN, -90.0, 90.0, "degrees");
     if (std::isnan(p.x) || std::isnan(p.y)) b.fail("lon", "lon and lat are both needed");
+    const double hdg = b.number_in("runway_heading_deg", NAN, 0.0, 360.0, "compass degrees, 0-360");
     b.no_others();
     m.bases.push_back(p);
+    m.runway_headings_deg.push_back(hdg);
     m.base_names.push_back(t->get("name") ? *t->get("name")->value<std::string>()
                                           : "base " + std::to_string(m.bases.size()));
   }

@@ -48,6 +48,9 @@ struct MissionConfig {
   // Routes
   std::vector<geo::Point2> bases;       ///< lon/lat; one for all aircraft or one each
   std::vector<std::string> base_names;  ///< optional, for the outputs
+  /// Each base's runway axis, compass degrees (NaN or missing: the axis with the most
+  /// open climb-out is chosen).
+  std::vector<double> runway_headings_deg;
   int aircraft_count = 1;
   double loiter_s = 300.0;
   int persistent = 0;  ///< > 0: a persistent patrol with this many aircraft on the cycle
