@@ -383,6 +383,11 @@ std::optional<BaseManoeuvre> FlightSpace::base_manoeuvre(geo::Point2 base, bool 
     const double h = (90.0 - rw.heading_deg) * kPi / 180.0;
     headings = {h, h + kPi};
   }
+  const bool given = !headings.empty();
+  // Without a given runway the landing keeps the take-off's axis (either way) where it
+  // can: one runway.
+  if (headings.empty() && !departing)
+    if (const auto& d = departure(base)) headings = {d->heading, d->heading + kPi};
   if (headings.empty())
     for (int k = 0; k < 72; ++k) headings.push_back(k * kPi / 36.0);
   // Least height over the ramped floor along a straight piece at altitudes za..zb:
@@ -405,7 +410,15 @@ std::optional<BaseManoeuvre> FlightSpace::base_manoeuvre(geo::Point2 base, bool 
   // climb-out may then reach past the base zone, where the full clearance holds).
   for (double h = 100.0; !best; h += 50.0) {
     const double d = h / grad;
-    if (ground + h > ac.ceiling_m || h > 3000.0) break;
+    if (ground + h > ac.ceiling_m || h > 3000.0) {
+      if (headings.size() == 2 && !departing && !given) {  // the take-off's axis failed: any
+        headings.clear();
+        for (int k = 0; k < 72; ++k) headings.push_back(k * kPi / 36.0);
+        h = 50.0;
+        continue;
+      }
+      break;
+    }
     for (const double th : headings) {
       const geo::Point2 u{std::cos(th), std::sin(th)};
       // Along u: departing, from the base out to the circuit point; arriving, from the
