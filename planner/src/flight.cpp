@@ -358,6 +358,14 @@ std::optional<geo::LineString> FlightSpace::plan(geo::Point2 a, geo::Point2 b) c
   return path;
 }
 
+double FlightSpace::runway_elevation(geo::Point2 base) const {
+  // The highest DEM post of the cells within a cell of the base: the aircraft is then
+  // nowhere below a post, on the ground roll included (a DEM does not resolve a
+  // runway; docs/plan.md).
+  const terrain::GridPoint g = to_grid(base);
+  return segment_floor({g.col - 1.0, g.row - 1.0}, {g.col + 1.0, g.row + 1.0}).first;
+}
+
 double FlightSpace::required_clearance(geo::Point2 w, const std::vector<geo::Point2>& bases) const {
   double d = INFINITY;
   for (const auto& b : bases) d = std::min(d, std::hypot(w.x - b.x, w.y - b.y));
@@ -370,10 +378,7 @@ std::optional<BaseManoeuvre> FlightSpace::base_manoeuvre(geo::Point2 base, bool 
   // The final approach keeps a tenth below the aircraft's steepest descent.
   const double grad = departing ? ac.climb_rate_ms / v : 0.9 * ac.descent_rate_ms / v;
   const double r = ac.turn_radius_m;
-  // The runway's elevation: the highest DEM post around the base, so that the aircraft
-  // is nowhere below a post, on the ground roll included (a DEM does not resolve a
-  // runway; docs/plan.md).
-  const double ground = terrain_max(base);
+  const double ground = runway_elevation(base);
   if (!std::isfinite(ground) || !(grad > 0)) return std::nullopt;
   const std::vector<geo::Point2> bases{base};
   // The runway's two directions when it is given, else every 5 degrees.
@@ -816,24 +821,28 @@ void add_base_manoeuvres(const FlightSpace& space, FlownRoute& out, std::vector<
       after.push_back(q);
     out.orbits.push_back(o);
   }
-  // Floors of the manoeuvres' samples (for the profile outputs): the terrain under
-  // them and the ramped clearance.
+  const std::size_t nb = before.size(), na = after.size();
+  out.samples.insert(out.samples.begin(), before.begin(), before.end());
+  out.samples.insert(out.samples.end(), after.begin(), after.end());
+  // Terrain and floors of the manoeuvres' samples, as for the route's: every DEM post
+  // under the two segments meeting there, and the ramped clearance.
   std::vector<geo::Point2> bases;
   if (out.departure) bases.push_back(out.departure->base);
   if (out.arrival) bases.push_back(out.arrival->base);
-  const auto fill = [&](std::vector<PathSample>& part) {
-    for (auto& q : part) {
-      q.terrain_m = space.terrain_max(q.work);
-      q.floor_m = q.terrain_m + space.required_clearance(q.work, bases);
-    }
+  std::vector<double> fb(nb), fa(na);
+  auto& smp = out.samples;
+  const auto fill = [&](std::size_t i) {
+    PathSample& q = smp[i];
+    const terrain::GridPoint g = space.to_grid(q.work);
+    double t = space.segment_floor(g, g).first;
+    if (i > 0) t = std::max(t, space.segment_floor(space.to_grid(smp[i - 1].work), g).first);
+    if (i + 1 < smp.size()) t = std::max(t, space.segment_floor(g, space.to_grid(smp[i + 1].work)).first);
+    q.terrain_m = t;
+    q.floor_m = t + space.required_clearance(q.work, bases);
+    return q.floor_m;
   };
-  fill(before);
-  fill(after);
-  std::vector<double> fb, fa;
-  for (const auto& q : before) fb.push_back(q.floor_m);
-  for (const auto& q : after) fa.push_back(q.floor_m);
-  out.samples.insert(out.samples.begin(), before.begin(), before.end());
-  out.samples.insert(out.samples.end(), after.begin(), after.end());
+  for (std::size_t i = 0; i < nb; ++i) fb[i] = fill(i);
+  for (std::size_t i = 0; i < na; ++i) fa[i] = fill(smp.size() - na + i);
   floor.insert(floor.begin(), fb.begin(), fb.end());
   floor.insert(floor.end(), fa.begin(), fa.end());
   // Distances and times along the whole flight.
@@ -887,11 +896,17 @@ void check_samples(const FlightSpace& space, const std::vector<geo::Point2>& bas
       break;
     }
     if (on_runway) continue;
+    // A sample whose segments reach past the zone's edge counts beyond it (its
+    // terrain covers both segments: a lower bound of the clearance along them).
+    const auto& smp = out.samples;
+    const double reach = std::max(i > 0 ? q.s - smp[i - 1].s : 0.0,
+                                  i + 1 < smp.size() ? smp[i + 1].s - q.s : 0.0);
+    if (near + reach >= zone)
+      out.min_clearance_m = std::min(out.min_clearance_m, q.altitude_m - q.terrain_m);
     if (near < zone) {
       out.min_clearance_base_m = std::min(out.min_clearance_base_m, q.altitude_m - q.terrain_m);
       continue;
     }
-    out.min_clearance_m = std::min(out.min_clearance_m, q.altitude_m - q.terrain_m);
     if (!space.flyable(q.work)) {
       fail("the path passes over ground it cannot clear under the ceiling" +
            std::string(link_mandatory ? " or without datalink" : ""));

@@ -246,8 +246,11 @@ FlownMission fly_mission(const Mission& m, const Aircraft& ac, const FlightModel
     switch (it.command) {
       case mav::kTakeoff: {
         const double target = altitude(i);
-        if (airborne) {  // a take-off in flight: climb to its altitude and go on
-          f.straight(f.p, ii, ModelPhase::Leg, [&](double) { return target; });
+        if (airborne) {  // a take-off in flight: climb on the heading to its altitude
+          const double dist = std::max(0.0, target - f.z) / f.climb();
+          if (dist > 0.0)
+            f.straight({f.p.x + dist * std::cos(f.heading), f.p.y + dist * std::sin(f.heading)}, ii,
+                       ModelPhase::Leg, [&](double) { return target; });
           break;
         }
         airborne = true;
@@ -517,7 +520,8 @@ FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const
     v.detail = detail;
     raw.push_back(v);
   };
-  const bool fence = lim.use_file_fence && !mission.fence_inclusion.empty();
+  const bool fence =
+      lim.use_file_fence && !(mission.fence_inclusion.empty() && mission.fence_exclusion.empty());
   for (std::size_t k = 0; k < pts.size(); ++k) {
     const Point& p = pts[k];
     const terrain::GridPoint g = dem.to_grid(crs[k]);
@@ -571,7 +575,8 @@ FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const
     if (p.z > lim.ceiling_m + 1e-6)
       add(p, "ceiling", p.z - lim.ceiling_m, "m", "above the ceiling of " + geo::fixed(lim.ceiling_m, 0) + " m");
     if (fence && !on_runway &&
-        (!in_polygons(mission.fence_inclusion, p.lonlat) || in_polygons(mission.fence_exclusion, p.lonlat)))
+        ((!mission.fence_inclusion.empty() && !in_polygons(mission.fence_inclusion, p.lonlat)) ||
+         in_polygons(mission.fence_exclusion, p.lonlat)))
       add(p, "fence", 0.0, "m", "outside the mission's geofence");
     if (!lim.allowed.empty() && !on_runway && !in_polygons(lim.allowed, p.lonlat))
       add(p, "airspace", 0.0, "m", "outside the permitted airspace");
@@ -586,7 +591,7 @@ FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const
             " % where the aircraft " + (up ? "climbs" : "descends") + " at most " +
             geo::fixed(100.0 * gi.allowed, 1) + " %");
   }
-  if (lim.endurance_s > 0 && (!fl.bounded || fl.duration_s > lim.endurance_s + 1e-6)) {
+  if (lim.endurance_s > 0 && fl.duration_s > lim.endurance_s + 1e-6) {
     Point p{{}, fl.samples.back().lonlat, fl.samples.back().altitude_m, fl.samples.back().item,
             ModelPhase::Leg};
     if (fl.duration_s > lim.endurance_s + 1e-6)

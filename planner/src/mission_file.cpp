@@ -206,7 +206,8 @@ Mission read_wpl(const std::string& path, std::istream& in) {
     std::string tok;
     while (s >> tok) f.push_back(tok);
     if (f.size() != 12)
-      throw Error(where + ": " + std::to_string(f.size()) +
+      throw Error(where + (have_home ? ": item " + std::to_string(m.items.size() + 1) : ": home") +
+                  ": " + std::to_string(f.size()) +
                   " fields where QGC WPL 110 has 12 (INDEX CURRENT FRAME COMMAND P1 P2 P3 P4 LAT "
                   "LON ALT AUTOCONTINUE)");
     double v[12];

@@ -389,7 +389,7 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
   // Home: the base at its runway elevation (the highest DEM post around it, as the
   // departure and arrival take it).
   const auto home_of = [&](geo::Point2 base) {
-    return geo::Point3{base.x, base.y, space.terrain_max(to_work(base))};
+    return geo::Point3{base.x, base.y, space.runway_elevation(to_work(base))};
   };
   if (const SortiePlan* p = m.sorties()) {
     for (std::size_t k = 0; k < p->routes.size(); ++k) {

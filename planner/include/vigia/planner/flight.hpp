@@ -92,6 +92,9 @@ class FlightSpace {
   /// (thread-safe); nothing when no runway heading and circuit keep the clearance.
   [[nodiscard]] const std::optional<BaseManoeuvre>& departure(geo::Point2 base) const;
   [[nodiscard]] const std::optional<BaseManoeuvre>& arrival(geo::Point2 base) const;
+  /// A base's runway elevation: the highest DEM post within a cell of it (NaN off the
+  /// DEM). Take-off starts and landing ends there.
+  [[nodiscard]] double runway_elevation(geo::Point2 base) const;
   /// The clearance required at a point: full beyond the base zone, ramping from 0 at
   /// the nearest of `bases` (work CRS).
   [[nodiscard]] double required_clearance(geo::Point2 work, const std::vector<geo::Point2>& bases) const;
