@@ -645,9 +645,7 @@ TEST_CASE("Check: the file's geofence", "[mission]") {
   }
 }
 
-// The header: every point is tested against "the fence"; QGroundControl files may carry
-// exclusion polygons alone. check_mission tests the fence only when the file has an
-// inclusion polygon, so an exclusion-only fence is never checked.
+// QGroundControl files may carry exclusion polygons alone: they are checked too.
 TEST_CASE("Check: an exclusion-only geofence across the path is a fence violation",
           "[mission]") {
   const terrain::Dem dem = flat_dem(kHomeZ);
