@@ -36,6 +36,7 @@ struct CheckArgs {
   double clearance = NAN, ceiling = NAN;
   std::string firmware = "both";
   double loiter_radius = NAN;
+  double glide_slope_min = 15.0;
   double base_zone_km = 4.0;
   double runway_m = 300.0;
   std::string airspace;
@@ -86,6 +87,7 @@ int run(const CheckArgs& a) {
   if (firmwares.empty())
     throw Error("--firmware: '" + a.firmware + "' is not allowed (ardupilot, px4 or both)");
   if (!std::isnan(a.loiter_radius)) positive(a.loiter_radius, "--loiter-radius", "metres");
+  positive(a.glide_slope_min, "--glide-slope-min", "metres", true);
 
   const planner::Mission mission = planner::read_mission_file(a.mission);
   const terrain::Dem dem = terrain::load_dem(terrain::expand_dem_inputs({a.dem}));
@@ -112,6 +114,7 @@ int run(const CheckArgs& a) {
     planner::FlightModelOptions o;
     o.firmware = f;
     o.loiter_radius_m = std::isnan(a.loiter_radius) ? ac.turn_radius_m : a.loiter_radius;
+    o.glide_slope_min_m = a.glide_slope_min;
     checks.push_back(planner::check_mission(mission, dem, ac, lim, o));
   }
   bool safe = true;
@@ -241,6 +244,9 @@ void add_check_command(CLI::App& app, Runner& runner) {
   cmd->add_option("--loiter-radius", a->loiter_radius,
                   "The firmware's loiter radius setting (ArduPlane WP_LOITER_RAD, PX4 "
                   "NAV_LOITER_RAD), m, above 0 (default: the aircraft's turn radius)");
+  cmd->add_option("--glide-slope-min", a->glide_slope_min,
+                  "ArduPlane GLIDE_SLOPE_MIN: altitude changes smaller than this are made at "
+                  "once, m, 0 or more (default 15)");
   cmd->add_option("--base-zone-km", a->base_zone_km,
                   "Distance from a take-off or landing point over which the clearance ramps from "
                   "0 to full, km, 0 or more (default 4)");

@@ -3,13 +3,19 @@
 // flies safe under both firmware rules; a hand-made QGroundControl plan flown into a
 // ridge is caught and the item named; bad mission files end with one line and exit 2.
 
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "support.hpp"
+#include "vigia/geo/gdal_session.hpp"
 
 using namespace vigia;
 namespace fs = std::filesystem;
@@ -23,7 +29,8 @@ std::string scenario(const test::TempDir& tmp, const std::string& name, const st
   s << "[scenario]\nname = \"" << name << "\"\n[dem]\nfiles = [\"" << dem << "\"]\n[border]\nfile = \""
     << border << "\"\n[own_side]\nterritory = \"" << countries << "\"\nwhere = \"A3 = '" << own
     << "'\"\n[[bases]]\nname = \"base\"\n"
-    << base << "\n[aircraft]\ncount = 2\nendurance_h = 2\n[sensor]\ntask = \"vehicle-recognise\"\n"
+    << base << "\n[aircraft]\ncount = 2\nendurance_h = " << (objective == "persistent" ? 4 : 2)
+    << "\n[sensor]\ntask = \"vehicle-recognise\"\n"
     << "[candidates]\nspacing_km = 4\ntiers = 2\naggregate = 4\npoints = 8\n[mission]\nobjective = \""
     << objective << "\"\nloiter_min = 2\ntime_limit_s = 3\n"
     ;
@@ -187,4 +194,96 @@ TEST_CASE("vigia check refuses what is not a mission with one line and exit 2", 
   CHECK(r.code == 2);
   CHECK(one_line(r));
   CHECK(r.err.find("does not cover") != std::string::npos);
+}
+
+namespace {
+
+struct P3 {
+  double x, y, z;  ///< metres east and north of a reference, m AMSL
+};
+
+/// The 3-D lines of a GeoPackage layer (lon/lat/z), in metres around (lon0, lat0),
+/// filtered by an attribute filter.
+std::vector<std::vector<P3>> lines_of(const std::string& path, const std::string& layer,
+                                      const std::string& where, double lon0, double lat0) {
+  GDALDataset* ds = static_cast<GDALDataset*>(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr));
+  REQUIRE(ds != nullptr);
+  OGRLayer* l = ds->GetLayerByName(layer.c_str());
+  REQUIRE(l != nullptr);
+  l->SetAttributeFilter(where.c_str());
+  std::vector<std::vector<P3>> out;
+  const double kx = 111320.0 * std::cos(lat0 * M_PI / 180.0), ky = 110950.0;
+  for (auto& f : *l) {
+    const OGRLineString* g = f->GetGeometryRef()->toLineString();
+    std::vector<P3> line;
+    for (int i = 0; i < g->getNumPoints(); ++i)
+      line.push_back({(g->getX(i) - lon0) * kx, (g->getY(i) - lat0) * ky, g->getZ(i)});
+    out.push_back(line);
+  }
+  GDALClose(ds);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("The planned path and the exported file describe the same flight", "[cli][check]") {
+  geo::gdal_init();
+  test::TempDir tmp;
+  const std::string dem = test::project_data("S33W071_srtm3.tif");
+  const std::string toml =
+      scenario(tmp, "same", dem, test::project_data("chile_argentina_border_osm_S33W071.geojson"),
+               test::project_data("countries_S33W071_osm.geojson"), "CHL",
+               "lon = -70.61\nlat = -32.83", "coverage");
+  const std::string out = tmp.file("same");
+  REQUIRE(test::run_vigia({"plan", toml, "--out", out, "-q"}).code == 0);
+  const std::string flown = tmp.file("flown.gpkg");
+  // Along the glide slope (ArduPlane with GLIDE_SLOPE_MIN 0): the profile as planned.
+  const auto r = test::run_vigia({"check", out + "/aircraft_1.plan", "--dem", dem, "--firmware",
+                                  "ardupilot", "--glide-slope-min", "0", "--violations", flown});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const auto planned = lines_of(out + "/plan.gpkg", "routes", "name = 'aircraft 1'", -70.61, -32.83);
+  const auto model = lines_of(flown, "flight", "", -70.61, -32.83);
+  REQUIRE(planned.size() == 1);
+  REQUIRE(model.size() == 1);
+  // The planned path densified to 2 m and bucketed by 50 m cells.
+  std::vector<P3> dense;
+  const auto& pl = planned[0];
+  for (std::size_t i = 1; i < pl.size(); ++i) {
+    const double len = std::hypot(pl[i].x - pl[i - 1].x, pl[i].y - pl[i - 1].y);
+    const int n = std::max(1, static_cast<int>(std::ceil(len / 2.0)));
+    for (int k = 0; k < n; ++k) {
+      const double f = static_cast<double>(k) / n;
+      dense.push_back({pl[i - 1].x + f * (pl[i].x - pl[i - 1].x), pl[i - 1].y + f * (pl[i].y - pl[i - 1].y),
+                       pl[i - 1].z + f * (pl[i].z - pl[i - 1].z)});
+    }
+  }
+  dense.push_back(pl.back());
+  std::map<std::pair<long, long>, std::vector<std::size_t>> cells;
+  const auto key = [](double x, double y) {
+    return std::pair<long, long>{static_cast<long>(std::floor(x / 50.0)), static_cast<long>(std::floor(y / 50.0))};
+  };
+  for (std::size_t i = 0; i < dense.size(); ++i) cells[key(dense[i].x, dense[i].y)].push_back(i);
+  double worst_lateral = 0.0, worst_below = -INFINITY;
+  for (const P3& q : model[0]) {
+    const auto [cx, cy] = key(q.x, q.y);
+    double best = INFINITY, lowest_near = INFINITY;
+    for (long dx = -1; dx <= 1; ++dx)
+      for (long dy = -1; dy <= 1; ++dy) {
+        const auto it = cells.find({cx + dx, cy + dy});
+        if (it == cells.end()) continue;
+        for (const std::size_t i : it->second) {
+          const double d = std::hypot(dense[i].x - q.x, dense[i].y - q.y);
+          best = std::min(best, d);
+          if (d <= 27.0) lowest_near = std::min(lowest_near, dense[i].z);
+        }
+      }
+    worst_lateral = std::max(worst_lateral, best);
+    // Not below every planned point beside it (the spirals pass over themselves at
+    // other altitudes).
+    if (std::isfinite(lowest_near)) worst_below = std::max(worst_below, lowest_near - q.z);
+  }
+  INFO("worst lateral " << worst_lateral << " m, worst below " << worst_below << " m");
+  CHECK(worst_lateral <= 25.0 + 2.0);  // + the equirectangular metres and the 2 m densifying
+  CHECK(worst_below <= 1.0 + 0.5);
 }

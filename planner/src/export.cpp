@@ -90,6 +90,7 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
   const auto lowest = [&](double za, double zb, double u, double x) {
     return zb >= za ? za + u * (zb - za) : std::max(zb, za - descent * x);
   };
+
   // The lowest altitude allowed at a sample: the floor fly() computed there (terrain
   // and clearance ramping from 0 at a base, the datalink when mandatory).
   const auto required = [&](std::size_t k) { return std::min(smp[k].altitude_m, smp[k].floor_m); };
@@ -110,6 +111,10 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
       const double ex = p.x + u * dx - smp[k].work.x, ey = p.y + u * dy - smp[k].work.y;
       if (ex * ex + ey * ey > tolerance_m * tolerance_m) return false;
       if (lowest(za, zb, u, u * len) < required(k) - 1e-6) return false;
+      // Along the glide slope (ArduPlane with GLIDE_SLOPE_MIN 0) the file flies the
+      // planned profile, never more than 1 m below it: the plan's path and profile
+      // describe the flight the files give.
+      if (za + u * (zb - za) < smp[k].altitude_m - 1.0) return false;
     }
     const int pieces = std::max(1, static_cast<int>(std::ceil(len / cell)));
     for (int k = 0; k < pieces; ++k) {

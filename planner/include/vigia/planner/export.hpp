@@ -26,7 +26,8 @@ std::string to_string(LegKind kind);
 
 /// A point a ground-control station flies to: the route simplified so that flying
 /// straight between waypoints, as either firmware flies it (mission_check.hpp), keeps
-/// the floor over every DEM post under the line and stays within `tolerance_m` of the
+/// the floor over every DEM post under the line, along the glide slope stays within
+/// 1 m of the planned altitude or above it, and stays within `tolerance_m` of the
 /// planned track; loiters and the spirals over a base are one waypoint at the orbit's
 /// centre (kind loiter, climb or descent; a spiral's altitude is the one it reaches).
 struct Waypoint {
