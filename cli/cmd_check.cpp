@@ -37,6 +37,7 @@ struct CheckArgs {
   std::string firmware = "both";
   double loiter_radius = NAN;
   double glide_slope_min = 15.0;
+  bool loiter_radius_given = false, clearance_given = false, ceiling_given = false;
   double base_zone_km = 4.0;
   double runway_m = 300.0;
   std::string airspace;
@@ -81,12 +82,24 @@ int run(const CheckArgs& a) {
   lim.runway_m = a.runway_m;
   lim.use_file_fence = !a.no_fence;
   lim.endurance_s = ac.endurance_h * 3600.0 * (1.0 - ac.reserve_fraction);
+  positive(ac.cruise_speed_kmh, "--cruise-kmh", "km/h");
+  positive(ac.climb_rate_ms, "--climb-ms", "m/s");
+  positive(ac.descent_rate_ms, "--descent-ms", "m/s");
+  positive(ac.turn_radius_m, "--turn-radius-m", "metres");
+  positive(ac.endurance_h, "--endurance-h", "hours");
+  if (!(ac.reserve_fraction >= 0.0 && ac.reserve_fraction < 1.0))
+    throw Error("--reserve: " + fixed(ac.reserve_fraction, 3) + " is not allowed (0 to below 1)");
+  if (!a.violations_gpkg.empty() && a.violations_gpkg == a.profile_png)
+    throw Error("--violations and --profile: the same file '" + a.profile_png +
+                "' (give two different files)");
   std::vector<planner::Firmware> firmwares;
   if (a.firmware == "ardupilot" || a.firmware == "both") firmwares.push_back(planner::Firmware::ArduPlane);
   if (a.firmware == "px4" || a.firmware == "both") firmwares.push_back(planner::Firmware::PX4);
   if (firmwares.empty())
     throw Error("--firmware: '" + a.firmware + "' is not allowed (ardupilot, px4 or both)");
-  if (!std::isnan(a.loiter_radius)) positive(a.loiter_radius, "--loiter-radius", "metres");
+  if (a.loiter_radius_given) positive(a.loiter_radius, "--loiter-radius", "metres");
+  if (a.clearance_given) positive(a.clearance, "--clearance", "metres above terrain", true);
+  if (a.ceiling_given) positive(a.ceiling, "--ceiling", "metres AMSL");
   positive(a.glide_slope_min, "--glide-slope-min", "metres", true);
 
   const planner::Mission mission = planner::read_mission_file(a.mission);
@@ -263,7 +276,12 @@ void add_check_command(CLI::App& app, Runner& runner) {
   cmd->add_option("--profile", a->profile_png, "Write the flown altitude profile to this PNG");
   cmd->add_flag("--json", a->json, "Print the verdict as JSON");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress display");
-  cmd->callback([a, &runner] { runner = [a] { return run(*a); }; });
+  cmd->callback([a, &runner, cmd] {
+    a->loiter_radius_given = cmd->count("--loiter-radius") > 0;
+    a->clearance_given = cmd->count("--clearance") > 0;
+    a->ceiling_given = cmd->count("--ceiling") > 0;
+    runner = [a] { return run(*a); };
+  });
 }
 
 }  // namespace vigia::cli

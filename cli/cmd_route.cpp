@@ -89,7 +89,8 @@ int run(const RouteArgs& a) {
   planner::add_flight_check(report, *m, checks);
   report["command"] = command_line();
   geo::write_text_file(json, report.dump(2) + '\n');
-  geo::write_text_file(md, planner::mission_report_markdown(report));
+  geo::write_text_file(md, planner::mission_report_markdown(report) +
+                               planner::flight_check_markdown(report));
   progress->report("writing outputs", 1.0);
   out.commit();
 

@@ -495,11 +495,23 @@ TEST_CASE("Flight model: NAV_LAND descends linearly and ends the flight", "[miss
   CHECK(steep.samples.back().altitude_m == Approx(1300.0 - kClimb * 1000.0).margin(0.5));
 }
 
-TEST_CASE("Flight model: NAV_RETURN_TO_LAUNCH flies home at its altitude and circles",
+TEST_CASE("Flight model: NAV_RETURN_TO_LAUNCH flies home (PX4 at its altitude, ArduPlane "
+          "gliding to ALT_HOLD_RTL) and circles",
           "[mission]") {
   const Mission m = mission({takeoff(5000, 0, 300), wp(10000, 0, 1500, 0),
                              command(mav::kReturnToLaunch), wp(0, 5000, 300)});
-  const FlownMission fl = fly_mission(m, kAc, {}, nullptr);
+  {
+    FlightModelOptions ardu;
+    const FlownMission a = fly_mission(m, kAc, ardu, nullptr);
+    const auto back = samples_of(a, 2);
+    REQUIRE(!back.empty());
+    // Down from 1500 m toward home + 100 m, no faster than the descent rate.
+    CHECK(back.back()->altitude_m < 1500.0);
+    CHECK(back.back()->altitude_m >= m.home.z + ardu.rtl_altitude_m - 1e-6);
+  }
+  FlightModelOptions px4;
+  px4.firmware = Firmware::PX4;
+  const FlownMission fl = fly_mission(m, kAc, px4, nullptr);
   const auto back = samples_of(fl, 2);
   REQUIRE(!back.empty());
   CHECK(samples_of(fl, 1).back()->altitude_m == Approx(1500.0));

@@ -7,7 +7,9 @@
 //   WP_LOITER_RAD (the item's radius is not used); NAV_LOITER_TURNS takes its radius
 //   from param3 and NAV_LOITER_TO_ALT from param2; NAV_LOITER_TO_ALT with "heading
 //   required" exits on the tangent toward the next waypoint, and exits at once when
-//   that waypoint lies within the loiter circle. NAV_TAKEOFF climbs on the heading
+//   that waypoint lies within the loiter circle. (ArduPlane's source stores the radius
+//   of NAV_LOITER_UNLIM from param3 and flies it: the model does so; where the item's
+//   radius and WP_LOITER_RAD differ on NAV_LOITER_TIME the check tests both circles.) NAV_TAKEOFF climbs on the heading
 //   the aircraft has at launch to the item's altitude. Between waypoints the target
 //   altitude follows a glide slope from the previous to the next waypoint, except when
 //   the change is under GLIDE_SLOPE_MIN (15 m by default), which is made at once.
@@ -134,8 +136,7 @@ std::pair<double, int> loiter_circle(const MissionItem& it, const Aircraft& ac,
     item_r = it.params[2];
   if (!std::isfinite(item_r)) item_r = 0.0;
   double r = std::abs(item_r);
-  const bool ardu_ignores =
-      it.command == mav::kLoiterTime || it.command == mav::kLoiterUnlim || r == 0.0;
+  const bool ardu_ignores = it.command == mav::kLoiterTime || r == 0.0;
   if (o.firmware == Firmware::ArduPlane ? ardu_ignores : r == 0.0) r = setting;
   const int dir = item_r < 0 ? +1 : -1;  // negative: counter-clockwise
   if (r < ac.turn_radius_m) {
@@ -218,11 +219,30 @@ FlownMission fly_mission(const Mission& m, const Aircraft& ac, const FlightModel
   f.start(home, m.home.z, -1, ModelPhase::Takeoff);
   bool airborne = false;
   bool ended = false;
-  // The next positional item after i (for headings and loiter exits), or -1.
+  // DO_JUMP state: jumps still to take (-2: not yet met, -1: forever), and the laps
+  // counted instead of flown.
+  std::vector<int> jumps_left(m.items.size(), -2);
+  std::vector<int> laps_pending(m.items.size(), 0);
+  std::vector<double> jump_s(m.items.size(), -1.0);
+  // The next positional item after i, as the autopilot sees it (through the DO_JUMPs
+  // it will take), for take-off headings and loiter exits; -1 when none.
   const auto next_positional = [&](std::size_t i) -> int {
-    for (std::size_t k = i + 1; k < m.items.size(); ++k)
-      if (m.items[k].has_position || m.items[k].command == mav::kReturnToLaunch)
-        return static_cast<int>(k);
+    std::vector<int> left = jumps_left;
+    std::size_t k = i + 1;
+    for (int guard = 0; k < m.items.size() && guard < 100000; ++guard) {
+      const MissionItem& it = m.items[k];
+      if (it.has_position || it.command == mav::kReturnToLaunch) return static_cast<int>(k);
+      if (it.command == mav::kDoJump) {
+        int& l = left[k];
+        if (l == -2) l = static_cast<int>(it.params[1]);
+        if (l != 0 && it.jump_target >= 0) {
+          if (l > 0) l = 0;  // as flown below: the jump is taken once, the rest counted
+          k = static_cast<std::size_t>(it.jump_target);
+          continue;
+        }
+      }
+      ++k;
+    }
     return -1;
   };
   const auto point_of = [&](int k) {
@@ -235,12 +255,12 @@ FlownMission fly_mission(const Mission& m, const Aircraft& ac, const FlightModel
     const bool at_once = o.firmware == Firmware::PX4 || std::abs(z1 - z0) < o.glide_slope_min_m;
     return [=](double fr) { return at_once ? z1 : z0 + fr * (z1 - z0); };
   };
-  std::vector<int> jumps_left(m.items.size(), -2);  // -2: not yet met
-  std::vector<double> jump_s(m.items.size(), -1.0);
   double extra_s = 0.0;  // metres of laps accounted for without flying them again
   std::size_t guard = 0;
   for (std::size_t i = 0; i < m.items.size() && !ended; ++i) {
-    if (++guard > 100000) throw Error(src + ": the mission loops more than 100 000 items");
+    if (++guard > 3 * m.items.size() + 100000)
+      throw Error(src + ": the mission's jumps loop through more than " +
+                  std::to_string(3 * m.items.size() + 100000) + " items");
     const MissionItem& it = m.items[i];
     const int ii = static_cast<int>(i);
     switch (it.command) {
@@ -310,6 +330,12 @@ FlownMission fly_mission(const Mission& m, const Aircraft& ac, const FlightModel
           return at_once ? z1 : z0 + (fr * approach / to_centre) * (z1 - z0);
         });
         ModelLoiter lo{ii, c, r, out.samples.size() - 1, 0};
+        {
+          const double item_r = std::abs(it.params[2]);
+          if (o.firmware == Firmware::ArduPlane && it.command == mav::kLoiterTime &&
+              std::isfinite(item_r) && item_r > 0 && std::abs(item_r - r) > 1.0)
+            lo.other_radius_m = std::max(item_r, ac.turn_radius_m);
+        }
         const double lap = 2 * kPi * r;
         const double v = ac.cruise_speed_kmh / 3.6;
         double arc = 0.0;
@@ -325,6 +351,12 @@ FlownMission fly_mission(const Mission& m, const Aircraft& ac, const FlightModel
         } else {
           arc = f.arc_to_altitude(z1);
           heading_required = it.params[0] != 0.0;
+        }
+        // Past three laps the circle repeats: fly two to three, count the rest.
+        if (arc > 3.0 * lap) {
+          const double rest = (std::floor(arc / lap) - 2.0) * lap;
+          extra_s += rest;
+          arc -= rest;
         }
         f.circle(c, r, dir, arc, z1, ii);
         if (it.command == mav::kLoiterToAlt) {
@@ -366,8 +398,14 @@ FlownMission fly_mission(const Mission& m, const Aircraft& ac, const FlightModel
         break;
       }
       case mav::kReturnToLaunch: {
-        const double z0 = f.z;
-        f.straight(home, ii, ModelPhase::Return, [&](double) { return z0; });
+        // ArduPlane glides toward ALT_HOLD_RTL (100 m above home by default); PX4 keeps
+        // its altitude, climbing first to RTL_RETURN_ALT (60 m above home) if lower.
+        const double z0 = o.firmware == Firmware::ArduPlane ? m.home.z + o.rtl_altitude_m
+                                                            : std::max(f.z, m.home.z + o.rtl_altitude_m);
+        const double zs = f.z;
+        f.straight(home, ii, ModelPhase::Return, [&](double fr) {
+          return o.firmware == Firmware::ArduPlane ? zs + fr * (z0 - zs) : z0;
+        });
         const double r = o.loiter_radius_m > 0 ? std::max(o.loiter_radius_m, ac.turn_radius_m)
                                                : ac.turn_radius_m;
         const geo::Point2 c = home;
@@ -378,9 +416,10 @@ FlownMission fly_mission(const Mission& m, const Aircraft& ac, const FlightModel
         lo.last = out.samples.size() - 1;
         out.loiters.push_back(lo);
         out.notes.push_back("item " + std::to_string(i + 1) +
-                            ": NAV_RETURN_TO_LAUNCH flown home at the altitude the aircraft had "
-                            "and circled there; the autopilot's own RTL altitude and landing are "
-                            "not modelled");
+                            ": NAV_RETURN_TO_LAUNCH flown home toward the RTL altitude (" +
+                            geo::fixed(o.rtl_altitude_m, 0) +
+                            " m above home) and circled there; the landing after it is the "
+                            "operator's");
         ended = true;
         break;
       }
@@ -388,29 +427,32 @@ FlownMission fly_mission(const Mission& m, const Aircraft& ac, const FlightModel
         const int target = it.jump_target;
         if (target < 0 || target >= static_cast<int>(m.items.size()))
           throw Error(where(i) + ": DO_JUMP to an item that does not exist");
-        if (jumps_left[i] == -2) {
-          jumps_left[i] = static_cast<int>(it.params[1]);
-          jump_s[i] = -1.0;
-        }
-        if (jumps_left[i] == 0) break;  // done: on to the next item
         const double now = out.samples.back().s;
-        if (jump_s[i] >= 0.0) {
-          // A lap from this jump back to itself has been flown; the rest repeat it.
-          if (jumps_left[i] < 0) {
-            out.notes.push_back("item " + std::to_string(i + 1) +
-                                ": DO_JUMP repeats forever; two laps are modelled and the "
-                                "endurance is not bounded");
-            out.bounded = false;
-            ended = true;
+        if (jumps_left[i] == -2) {
+          // First met: the jump is taken once; the laps after the second are counted
+          // (they repeat it), so the second lap is flown as the last, leaving the loop
+          // toward what follows it.
+          const int repeats = static_cast<int>(it.params[1]);
+          if (repeats == 0) {
+            jumps_left[i] = 0;
             break;
           }
-          extra_s += (now - jump_s[i]) * jumps_left[i];
-          jumps_left[i] = 0;
+          jumps_left[i] = repeats < 0 ? -1 : 0;
+          laps_pending[i] = repeats < 0 ? 0 : repeats - 1;
+          jump_s[i] = now;
+          i = static_cast<std::size_t>(target) - 1;  // wraps for 0: the loop's ++i lands on it
           break;
         }
-        jump_s[i] = now;
-        if (jumps_left[i] > 0) --jumps_left[i];
-        i = static_cast<std::size_t>(target) - 1;  // wraps for 0: the loop's ++i lands on it
+        if (jumps_left[i] < 0) {
+          out.notes.push_back("item " + std::to_string(i + 1) +
+                              ": DO_JUMP repeats forever; two laps are modelled and the "
+                              "endurance is not bounded");
+          out.bounded = false;
+          ended = true;
+          break;
+        }
+        extra_s += (now - jump_s[i]) * laps_pending[i];
+        laps_pending[i] = 0;
         break;
       }
       default:
@@ -444,6 +486,17 @@ bool in_ring(const geo::Ring& r, geo::Point2 p) {
       in = !in;
   }
   return in;
+}
+
+/// Inside every polygon (holes excluded): ArduPilot's default for several inclusion
+/// fences (AC_PolyFence_loader; FENCE_OPTIONS bit "union" not set).
+bool in_all(const geo::MultiPolygon& mp, geo::Point2 p) {
+  for (const auto& pg : mp) {
+    if (pg.rings.empty() || !in_ring(pg.rings[0], p)) return false;
+    for (std::size_t k = 1; k < pg.rings.size(); ++k)
+      if (in_ring(pg.rings[k], p)) return false;
+  }
+  return true;
 }
 
 bool in_polygons(const geo::MultiPolygon& mp, geo::Point2 p) {
@@ -483,14 +536,17 @@ FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const
       double zmin = INFINITY;
       for (std::size_t k = lo.first; k <= lo.last; ++k)
         zmin = std::min(zmin, fl.samples[k].altitude_m);
-      const int n = std::max(16, static_cast<int>(std::ceil(2 * kPi * lo.radius_m / o.step_m)));
-      for (int k = 0; k < n; ++k) {
-        const double a = 2 * kPi * k / n;
-        circles.push_back({{lo.centre.x + lo.radius_m * std::cos(a), lo.centre.y + lo.radius_m * std::sin(a)},
-                           {},
-                           zmin,
-                           lo.item,
-                           ModelPhase::Loiter});
+      for (const double rad : {lo.radius_m, lo.other_radius_m}) {
+        if (rad <= 0) continue;
+        const int n = std::max(16, static_cast<int>(std::ceil(2 * kPi * rad / o.step_m)));
+        for (int k = 0; k < n; ++k) {
+          const double a = 2 * kPi * k / n;
+          circles.push_back({{lo.centre.x + rad * std::cos(a), lo.centre.y + rad * std::sin(a)},
+                             {},
+                             zmin,
+                             lo.item,
+                             ModelPhase::Loiter});
+        }
       }
     }
     std::vector<geo::Point2> ll;
@@ -575,7 +631,7 @@ FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const
     if (p.z > lim.ceiling_m + 1e-6)
       add(p, "ceiling", p.z - lim.ceiling_m, "m", "above the ceiling of " + geo::fixed(lim.ceiling_m, 0) + " m");
     if (fence && !on_runway &&
-        ((!mission.fence_inclusion.empty() && !in_polygons(mission.fence_inclusion, p.lonlat)) ||
+        ((!mission.fence_inclusion.empty() && !in_all(mission.fence_inclusion, p.lonlat)) ||
          in_polygons(mission.fence_exclusion, p.lonlat)))
       add(p, "fence", 0.0, "m", "outside the mission's geofence");
     if (!lim.allowed.empty() && !on_runway && !in_polygons(lim.allowed, p.lonlat))
@@ -590,6 +646,48 @@ FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const
         (up ? "climbs at " : "descends at ") + geo::fixed(100.0 * std::abs(gi.gradient), 1) +
             " % where the aircraft " + (up ? "climbs" : "descends") + " at most " +
             geo::fixed(100.0 * gi.allowed, 1) + " %");
+  }
+  // Altitudes commanded above the ceiling (the flown one may not reach them).
+  for (std::size_t i = 0; i < mission.items.size(); ++i) {
+    const MissionItem& it = mission.items[i];
+    if (!it.has_position) continue;
+    double z = it.position.z;
+    if (it.frame == mav::kFrameRelative) z += mission.home.z;
+    if (it.frame == mav::kFrameTerrain) continue;  // resolved in flight; the samples hold it
+    if (z > lim.ceiling_m + 1e-6) {
+      Point p{{}, {it.position.x, it.position.y}, z, static_cast<int>(i), ModelPhase::Leg};
+      add(p, "ceiling", z - lim.ceiling_m, "m",
+          "commands " + geo::fixed(z, 0) + " m, above the ceiling of " + geo::fixed(lim.ceiling_m, 0) + " m");
+    }
+  }
+  // Take-off and landing altitudes against the DEM: a home or touchdown far above or
+  // under the ground makes every relative altitude and the landing wrong.
+  {
+    const terrain::DemLocator loc(dem);
+    for (std::size_t b = 0; b < fl.bases.size(); ++b) {
+      const ModelSample* at = nullptr;
+      for (const auto& q : fl.samples)
+        if (std::hypot(q.xy.x - fl.bases[b].x, q.xy.y - fl.bases[b].y) < 1.0) at = &q;
+      if (!at) continue;
+      const double ground = loc.elevation_at(at->lonlat);
+      if (!std::isfinite(ground)) continue;
+      const double off = fl.base_elevations[b] - ground;
+      if (std::abs(off) > lim.runway_tolerance_m) {
+        Point p{{}, at->lonlat, fl.base_elevations[b], b == 0 ? -1 : at->item, ModelPhase::Land};
+        add(p, "runway", std::abs(off), "m",
+            std::string(b == 0 ? "home" : "the touchdown") + " at " +
+                geo::fixed(fl.base_elevations[b], 0) + " m is " + geo::fixed(std::abs(off), 0) +
+                " m " + (off > 0 ? "above" : "under") + " the DEM's ground (" +
+                geo::fixed(ground, 0) + " m; allowed " + geo::fixed(lim.runway_tolerance_m, 0) + " m)");
+      }
+    }
+  }
+  if (lim.endurance_s > 0 && !fl.bounded) {
+    Point p{{}, fl.samples.back().lonlat, fl.samples.back().altitude_m, fl.samples.back().item,
+            ModelPhase::Leg};
+    add(p, "endurance", 0.0, "min",
+        "the mission never ends by itself (a loop for ever or an unlimited loiter): it "
+        "outlasts any endurance unless the operator ends it");
   }
   if (lim.endurance_s > 0 && fl.duration_s > lim.endurance_s + 1e-6) {
     Point p{{}, fl.samples.back().lonlat, fl.samples.back().altitude_m, fl.samples.back().item,

@@ -53,7 +53,7 @@ std::string supported_list() {
 
 /// Normalises a frame; throws for frames the model cannot resolve.
 int resolve_frame(int frame, int command, const std::string& where) {
-  if (!mav::is_positional(command) && command != mav::kReturnToLaunch) return mav::kFrameMission;
+  if (!mav::is_positional(command)) return mav::kFrameMission;  // RTL and DO_ commands
   switch (frame) {
     case 0:
     case 5:  // MAV_FRAME_GLOBAL_INT
@@ -79,7 +79,48 @@ void check_command(int command, const std::string& where) {
               " is not a command vigia can fly (allowed: " + supported_list() + ")");
 }
 
+std::string compact(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.6g", v);
+  return b;
+}
+
+void check_params(const MissionItem& it, const std::string& where) {
+  // The parameters the flight model uses: finite, within what autopilots store.
+  const auto param = [&](int k, double lo, double hi, const std::string& what) {
+    const double v = it.params[k];
+    if (!std::isfinite(v) || v < lo || v > hi)
+      throw Error(where + ": " + mav::command_name(it.command) + " param" + std::to_string(k + 1) +
+                  " (" + what + ") is " + compact(v) + " (allowed: " + geo::fixed(lo, 0) +
+                  " to " + geo::fixed(hi, 0) + ")");
+  };
+  switch (it.command) {
+    case mav::kLoiterTime:
+      param(0, 0, 65535, "seconds");
+      param(2, -100000, 100000, "radius, m");
+      break;
+    case mav::kLoiterTurns:
+      param(0, 0, 255, "turns");
+      param(2, -100000, 100000, "radius, m");
+      break;
+    case mav::kLoiterUnlim:
+      param(2, -100000, 100000, "radius, m");
+      break;
+    case mav::kLoiterToAlt:
+      param(1, -100000, 100000, "radius, m");
+      break;
+    case mav::kDoJump:
+      param(1, -1, 65535, "repeat count, -1 for ever");
+      if (it.params[1] != std::floor(it.params[1]))
+        throw Error(where + ": DO_JUMP repeat count must be a whole number (-1 for ever)");
+      break;
+    default:
+      break;
+  }
+}
+
 void check_position(const MissionItem& it, const std::string& where) {
+  check_params(it, where);
   if (!it.has_position) return;
   const auto& p = it.position;
   if (!std::isfinite(p.x) || !std::isfinite(p.y) || !std::isfinite(p.z))
@@ -87,9 +128,16 @@ void check_position(const MissionItem& it, const std::string& where) {
   if (p.y < -90 || p.y > 90 || p.x < -180 || p.x > 180)
     throw Error(where + ": latitude " + std::to_string(p.y) + ", longitude " +
                 std::to_string(p.x) + " out of range (-90..90, -180..180)");
-  if ((p.x == 0.0 && p.y == 0.0) && it.command != mav::kTakeoff && it.command != mav::kLand &&
-      it.command != mav::kLoiterToAlt)
-    throw Error(where + ": has no position (latitude and longitude 0)");
+  if ((p.x == 0.0 && p.y == 0.0) && it.command != mav::kTakeoff)
+    throw Error(where + ": has no position (latitude and longitude 0; vigia flies items at "
+                "their position)");
+}
+
+void check_home(const geo::Point3& h, const std::string& where) {
+  if (!std::isfinite(h.x) || !std::isfinite(h.y) || !std::isfinite(h.z) || h.y < -90 || h.y > 90 ||
+      h.x < -180 || h.x > 180 || (h.x == 0 && h.y == 0))
+    throw Error(where + ": the home position must be a latitude (-90..90), a longitude "
+                "(-180..180) and an altitude AMSL, all numbers");
 }
 
 double number(const nlohmann::json& v, const std::string& where) {
@@ -119,8 +167,7 @@ Mission read_plan(const std::string& path, const nlohmann::json& j) {
   if (home == mi.end() || !home->is_array() || home->size() < 3)
     throw Error(path + ": no home position (mission.plannedHomePosition [lat, lon, alt])");
   m.home = {number((*home)[1], path), number((*home)[0], path), number((*home)[2], path)};
-  if (!std::isfinite(m.home.x) || !std::isfinite(m.home.y) || !std::isfinite(m.home.z))
-    throw Error(path + ": the home position must be three numbers [lat, lon, alt AMSL]");
+  check_home(m.home, path + ": plannedHomePosition");
   if (!mi.contains("items") || !mi["items"].is_array())
     throw Error(path + ": mission.items must be a list");
   std::map<int, int> jump_ids;  // doJumpId -> item index
@@ -135,8 +182,9 @@ Mission read_plan(const std::string& path, const nlohmann::json& j) {
                   "QGroundControl first");
     if (type != "SimpleItem") throw Error(where + ": type must be SimpleItem");
     MissionItem x;
-    if (!it.contains("command") || !it["command"].is_number_integer())
-      throw Error(where + ": command must be an integer (MAV_CMD)");
+    if (!it.contains("command") || !it["command"].is_number_integer() ||
+        it["command"].get<long long>() < 0 || it["command"].get<long long>() > 65535)
+      throw Error(where + ": command must be an integer MAV_CMD, 0 to 65535");
     x.command = it["command"].get<int>();
     check_command(x.command, where);
     const auto& p = it.value("params", nlohmann::json::array());
@@ -144,6 +192,8 @@ Mission read_plan(const std::string& path, const nlohmann::json& j) {
     for (int k = 0; k < 4; ++k) x.params[k] = number(p[k], where);
     x.yaw_unset = std::isnan(x.params[3]);
     x.has_position = mav::is_positional(x.command);
+    if (it.contains("frame") && !it["frame"].is_number_integer())
+      throw Error(where + ": frame must be an integer (MAV_FRAME)");
     x.frame = resolve_frame(it.value("frame", 0), x.command, where);
     if (x.has_position) x.position = {number(p[5], where), number(p[4], where), number(p[6], where)};
     check_position(x, where);
@@ -159,6 +209,8 @@ Mission read_plan(const std::string& path, const nlohmann::json& j) {
       throw Error(path + ": item " + std::to_string(i + 1) + ": DO_JUMP to doJumpId " +
                   std::to_string(raw_targets[i]) + ", which no item has");
     m.items[i].jump_target = t->second;
+    if (t->second == static_cast<int>(i))
+      throw Error(path + ": item " + std::to_string(i + 1) + ": DO_JUMP to itself never ends");
   }
   if (j.contains("geoFence") && j["geoFence"].is_object()) {
     const auto& f = j["geoFence"];
@@ -174,6 +226,8 @@ Mission read_plan(const std::string& path, const nlohmann::json& j) {
       if (!centre.is_array() || centre.size() < 2 || !(radius > 0))
         throw Error(path + ": geoFence circles need a center [lat, lon] and a radius in metres");
       const double lat = number(centre[0], path), lon = number(centre[1], path);
+      if (!std::isfinite(lat) || !std::isfinite(lon))
+        throw Error(path + ": geoFence circle centres must be [lat, lon] numbers");
       geo::Polygon pg;
       geo::Ring r;
       // 72-gon on the sphere's local tangent plane: within 0.1 % of the circle.
@@ -228,9 +282,7 @@ Mission read_wpl(const std::string& path, std::istream& in) {
         throw Error(where + ": the first item must be home (index 0), found index " +
                     std::to_string(index));
       m.home = {v[9], v[8], v[10]};
-      if (!std::isfinite(m.home.x) || !std::isfinite(m.home.y) || !std::isfinite(m.home.z) ||
-          (m.home.x == 0 && m.home.y == 0))
-        throw Error(where + ": no home position (item 0 needs lat, lon and altitude AMSL)");
+      check_home(m.home, where + ": home (item 0)");
       have_home = true;
       continue;
     }
@@ -238,6 +290,9 @@ Mission read_wpl(const std::string& path, std::istream& in) {
       throw Error(where + ": index " + std::to_string(index) + " where " +
                   std::to_string(m.items.size() + 1) + " was expected (items in order from 1)");
     MissionItem x;
+    if (!(v[3] >= 0 && v[3] <= 65535 && v[3] == std::floor(v[3])))
+      throw Error(where + ": item " + std::to_string(index) +
+                  ": command must be an integer MAV_CMD, 0 to 65535");
     x.command = static_cast<int>(v[3]);
     const std::string item_where = where + ": item " + std::to_string(index);
     check_command(x.command, item_where);
@@ -259,6 +314,8 @@ Mission read_wpl(const std::string& path, std::istream& in) {
                   std::to_string(t) + ", which does not exist (1.." +
                   std::to_string(m.items.size()) + ")");
     m.items[i].jump_target = t - 1;
+    if (t - 1 == static_cast<int>(i))
+      throw Error(path + ": item " + std::to_string(i + 1) + ": DO_JUMP to itself never ends");
   }
   return m;
 }
@@ -287,7 +344,14 @@ Mission read_mission_file(const std::string& path) {
       throw Error(path + ": not a mission file (neither a QGroundControl .plan, JSON, nor QGC "
                   "WPL 110 text): JSON error at byte " + std::to_string(e.byte));
     }
-    m = read_plan(path, j);
+    try {
+      m = read_plan(path, j);
+    } catch (const nlohmann::json::exception& e) {
+      std::string what = e.what();
+      const auto at = what.find("] ");
+      if (at != std::string::npos) what = what.substr(at + 2);
+      throw Error(path + ": not a QGroundControl plan: a field has the wrong type (" + what + ")");
+    }
   }
   if (m.items.empty()) throw Error(path + ": the mission has no items");
   return m;

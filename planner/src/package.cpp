@@ -313,6 +313,7 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
   geo::write_text_file((fs::path(dir) / "report.json").string(), report.dump(2) + '\n');
   std::string md = mission_report_markdown(report);
   md.replace(0, md.find('\n'), "# Patrol plan: " + info.name);
+  md += flight_check_markdown(report);
   md += "\n![quick-look map](quicklook.png)\n\n## Files\n\n| file | what |\n|---|---|\n";
   for (const auto& f : files) md += "| `" + f.name + "` | " + f.what + " |\n";
   md += "\nScenario `" + info.scenario_path + "` (sha256 " + info.scenario_sha256.substr(0, 16) +
@@ -343,7 +344,8 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
   // A route's waypoints as mission items. A route that does not start the flight drops
   // its first waypoint (where the previous one ended); one that does not end it flies
   // on through its last instead of landing.
-  const auto add_route = [&](GcsMission& gm, const FlownRoute& r, bool first, bool last) {
+  const auto add_route = [&](GcsMission& gm, const FlownRoute& r, bool first, bool last,
+                             bool keep_start = false) {
     const std::vector<Waypoint> wps = waypoints(space, r);
     for (std::size_t i = 0; i < wps.size(); ++i) {
       const Waypoint& w = wps[i];
@@ -374,7 +376,7 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
         it.params[1] = 1.0;
         it.params[2] = w.clockwise ? w.radius_m : -w.radius_m;
         it.yaw_unset = false;
-      } else if (i == 0 && !first) {
+      } else if (i == 0 && !first && !keep_start) {
         continue;
       } else if (i + 1 == wps.size() && last && r.arrival) {
         it.command = mav::kLand;  // MAV_CMD_NAV_LAND: p1 abort altitude, p4 yaw
@@ -386,6 +388,21 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
     }
   };
   const geo::Transformer to_work(geo::SpatialRef::wgs84(), m.area.work_crs);
+  // The fence of a mission: the part of the permitted airspace it flies in (ArduPilot
+  // takes several inclusion polygons as their intersection).
+  const auto fence_for = [&](const geo::Point3& home) {
+    const auto in_ring = [](const geo::Ring& r, double x, double y) {
+      bool in = false;
+      for (std::size_t i = 0, j = r.size() - 1; i < r.size(); j = i++)
+        if ((r[i].y > y) != (r[j].y > y) &&
+            x < (r[j].x - r[i].x) * (y - r[i].y) / (r[j].y - r[i].y) + r[i].x)
+          in = !in;
+      return in;
+    };
+    for (const auto& p : fence)
+      if (!p.rings.empty() && in_ring(p.rings[0], home.x, home.y)) return geo::MultiPolygon{p};
+    return fence.empty() ? fence : geo::MultiPolygon{fence.front()};
+  };
   // Home: the base at its runway elevation (the highest DEM post around it, as the
   // departure and arrival take it).
   const auto home_of = [&](geo::Point2 base) {
@@ -398,7 +415,7 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
       GcsMission gm;
       gm.name = "aircraft_" + std::to_string(k + 1);
       gm.home = home_of(m.config.bases[m.config.bases.size() == 1 ? 0 : k]);
-      gm.fence_inclusion = fence;
+      gm.fence_inclusion = fence_for(gm.home);
       add_route(gm, r, true, true);
       out.push_back(gm);
     }
@@ -407,7 +424,7 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
     GcsMission gm;
     gm.name = "patrol";
     gm.home = home_of(m.config.bases.front());
-    gm.fence_inclusion = fence;
+    gm.fence_inclusion = fence_for(gm.home);
     add_route(gm, pp.transit_out, true, false);
     const std::size_t loop_start = gm.items.size();
     add_route(gm, pp.cycle, false, false);
@@ -421,7 +438,9 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
     jump.params[0] = static_cast<double>(loop_start + 1);
     jump.params[1] = std::max(0.0, std::floor(pp.laps_per_sortie) - 1.0);
     gm.items.push_back(jump);
-    add_route(gm, pp.transit_back, false, true);
+    // The way back starts where the cycle does: a waypoint there, so that the aircraft
+    // leaves the last lap's orbit toward it, as the transit back was planned.
+    add_route(gm, pp.transit_back, false, true, true);
     out.push_back(gm);
   }
   return out;
@@ -510,6 +529,36 @@ void add_flight_check(nlohmann::json& report, const MissionResult& m,
     s["min_clearance_m"] = num(beyond);
     s["min_clearance_base_zone_m"] = num(zone);
   }
+}
+
+std::string flight_check_markdown(const nlohmann::json& report) {
+  if (!report.contains("flight_check")) return "";
+  const auto& fc = report["flight_check"];
+  const auto f = [](const nlohmann::json& v, int d) {
+    return v.is_number() ? geo::fixed(v.get<double>(), d) : std::string("n/a");
+  };
+  std::string md =
+      "\n## Flight check of the mission files\n\nEvery exported mission flown as each firmware "
+      "flies it (docs/check.md), over the DEM; loiter radius setting (`WP_LOITER_RAD`, "
+      "`NAV_LOITER_RAD`) " +
+      f(fc["loiter_radius_setting_m"], 0) +
+      " m.\n\n| mission | firmware | safe | km | hours | lowest clearance within 4 km of a base "
+      "(m) | beyond (m) |\n|---|---|---|---:|---:|---:|---:|\n";
+  for (const auto& m : fc["missions"])
+    md += "| " + m["mission"].get<std::string>() + " | " + m["firmware"].get<std::string>() + " | " +
+          (m["safe"].get<bool>() ? "yes" : "**no**") + " | " + f(m["km"], 1) + " | " +
+          f(m["hours"], 2) + " | " + f(m["min_clearance_base_zone_m"], 1) + " | " +
+          f(m["min_clearance_beyond_base_zone_m"], 1) + " |\n";
+  md += "\n| route | | runway heading (°) | circuit altitude (m AMSL) | spiral centre |\n"
+        "|---|---|---:|---:|---|\n";
+  for (const auto& r : fc["runways"]) {
+    const bool up = r["what"] == "take-off";
+    md += "| " + r["route"].get<std::string>() + " | " + r["what"].get<std::string>() + " | " +
+          f(r["heading_deg"], 0) + " | " + f(r["circuit_altitude_m"], 0) + " | " +
+          f(r[up ? "climb_spiral_lat" : "descent_spiral_lat"], 5) + ", " +
+          f(r[up ? "climb_spiral_lon" : "descent_spiral_lon"], 5) + " |\n";
+  }
+  return md;
 }
 
 void require_safe(const std::vector<ExportCheck>& checks) {

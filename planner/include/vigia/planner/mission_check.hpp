@@ -17,10 +17,15 @@
 //   aircraft's turn radius. TO_ALT circles until the altitude is reached; with
 //   "heading required" the aircraft leaves on the tangent toward the next item, but
 //   at once when that item lies inside the circle.
+// - NAV_RETURN_TO_LAUNCH: home, ArduPlane gliding to ALT_HOLD_RTL, PX4 at its altitude
+//   (RTL_RETURN_ALT at least); a mission that ends so, loops for ever or in an
+//   unlimited loiter does not end by itself: an endurance violation.
 // - DO_JUMP loops (repeats; -1 forever), NAV_LAND (straight to the point, descending
 //   linearly to touchdown), NAV_RETURN_TO_LAUNCH (home at the altitude it has, one
 //   circle there). Altitude frames 0 (AMSL), 3 (above home), 10 (above terrain, from
 //   the DEM as the autopilot's terrain database would give it).
+// - ArduPlane flies NAV_LOITER_UNLIM at the item's radius (its source stores param3);
+//   where NAV_LOITER_TIME's radius differs from WP_LOITER_RAD both circles are checked.
 //
 // The check flies the model under each firmware and tests every point (about every
 // 20 m) against the DEM: at or above the highest DEM post around it, the clearance
@@ -50,6 +55,9 @@ struct FlightModelOptions {
   /// ArduPlane GLIDE_SLOPE_MIN: altitude changes smaller than this are made at once.
   double glide_slope_min_m = 15.0;
   double step_m = 20.0;  ///< path sampling
+  /// RTL altitude above home: ArduPlane ALT_HOLD_RTL (default 100 m), PX4
+  /// RTL_RETURN_ALT (default 60 m); the default here is ArduPlane's.
+  double rtl_altitude_m = 100.0;
 };
 
 enum class ModelPhase { Takeoff, Leg, Loiter, Land, Return };
@@ -70,6 +78,7 @@ struct ModelLoiter {
   geo::Point2 centre;  ///< local metric CRS
   double radius_m = 0.0;
   std::size_t first = 0, last = 0;  ///< its samples
+  double other_radius_m = 0.0;  ///< another radius the firmware may fly (checked too), or 0
 };
 
 /// A commanded climb or descent steeper than the aircraft flies.
@@ -104,6 +113,8 @@ struct CheckLimits {
   double ceiling_m = 5400.0;
   double base_zone_m = 4000.0;  ///< the clearance ramps from 0 over this distance from a base
   double runway_m = 300.0;      ///< over the runway: measured against its elevation, not the DEM
+  /// Home and touchdown altitudes more than this off the DEM's ground are violations.
+  double runway_tolerance_m = 20.0;
   double endurance_s = 0.0;     ///< 0: unchecked
   bool use_file_fence = true;
   geo::MultiPolygon allowed;    ///< lon/lat: where the aircraft may fly (empty: anywhere)

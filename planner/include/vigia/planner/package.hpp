@@ -57,6 +57,8 @@ std::vector<ExportCheck> check_gcs_missions(const MissionResult& m,
 /// files as flown; the planned ones stay as planned_*.
 void add_flight_check(nlohmann::json& report, const MissionResult& m,
                       const std::vector<ExportCheck>& checks);
+/// The report's flight_check as a Markdown section ("" when there is none).
+std::string flight_check_markdown(const nlohmann::json& report);
 /// Throws Error (the work failed) naming the mission and its first violation when any
 /// check is unsafe: vigia never writes a mission file that fails its own check.
 void require_safe(const std::vector<ExportCheck>& checks);
