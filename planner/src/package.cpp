@@ -525,6 +525,23 @@ void add_flight_check(nlohmann::json& report, const MissionResult& m,
     if (std::string(key) == "sorties") {
       s["km_flown"] = km;
       s["flight_hours"] = hours;
+      if (s.contains("seen_km2")) {
+        s["km2_per_flight_hour"] = hours > 0 ? s["seen_km2"].get<double>() / hours : 0.0;
+        s["km2_per_km"] = km > 0 ? s["seen_km2"].get<double>() / km : 0.0;
+      }
+      // Per aircraft: the file aircraft_N as ArduPlane flies it.
+      if (s.contains("per_aircraft"))
+        for (auto& a : s["per_aircraft"]) {
+          const std::string name = "aircraft_" + std::to_string(a["aircraft"].get<int>());
+          for (const auto& c : checks)
+            if (c.name == name && c.check.flight.firmware == Firmware::ArduPlane) {
+              a["planned_km"] = a["km"];
+              a["planned_hours"] = a["hours"];
+              a["km"] = c.check.flight.length_m / 1000.0;
+              a["hours"] = c.check.flight.duration_s / 3600.0;
+              a["min_clearance_m"] = num(c.check.min_clearance_beyond_m);
+            }
+        }
     }
     s["min_clearance_m"] = num(beyond);
     s["min_clearance_base_zone_m"] = num(zone);
