@@ -165,4 +165,13 @@ std::vector<Pose> DubinsPath::sample(double step) const {
   return out;
 }
 
+double tangent_exit_angle(geo::Point2 c, double r, int dir, geo::Point2 w) {
+  const double d = std::hypot(w.x - c.x, w.y - c.y);
+  if (d <= r * (1 + 1e-9)) return NAN;
+  const double beta = std::atan2(w.y - c.y, w.x - c.x);
+  const double alpha = std::acos(r / d);
+  // Counter-clockwise motion heads at w from beta - alpha; clockwise from beta + alpha.
+  return dir > 0 ? beta - alpha : beta + alpha;
+}
+
 }  // namespace vigia::planner

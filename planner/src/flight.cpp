@@ -22,15 +22,6 @@ double wrap2pi(double a) {
   return a < 0 ? a + 2 * kPi : a;
 }
 
-/// The angle on a circle (centre c, radius r; dir +1 counter-clockwise, -1 clockwise)
-/// where the motion heads straight at w; NaN when w lies inside the circle.
-double exit_angle(geo::Point2 c, double r, int dir, geo::Point2 w) {
-  const double d = std::hypot(w.x - c.x, w.y - c.y);
-  if (d <= r * (1 + 1e-9)) return NAN;
-  const double beta = std::atan2(w.y - c.y, w.x - c.x);
-  const double alpha = std::acos(r / d);
-  return dir > 0 ? beta - alpha : beta + alpha;
-}
 
 /// The angle through which motion in `dir` turns from angle a to angle b, [0, 2 pi).
 double turn_between(double a, double b, int dir) { return wrap2pi(dir > 0 ? b - a : a - b); }
@@ -460,28 +451,25 @@ std::optional<BaseManoeuvre> FlightSpace::base_manoeuvre(geo::Point2 base, bool 
   return best;
 }
 
-const std::optional<BaseManoeuvre>& FlightSpace::departure(geo::Point2 base) const {
-  const std::array<double, 3> key{base.x, base.y, 1.0};
+const std::optional<BaseManoeuvre>& FlightSpace::manoeuvre_cached(geo::Point2 base,
+                                                                  bool departing) const {
+  const std::array<double, 3> key{base.x, base.y, departing ? 1.0 : -1.0};
   {
     std::lock_guard lock(cache_mutex_);
     const auto it = manoeuvres_.find(key);
     if (it != manoeuvres_.end()) return it->second;
   }
-  auto m = base_manoeuvre(base, true);
+  auto m = base_manoeuvre(base, departing);
   std::lock_guard lock(cache_mutex_);
-  return manoeuvres_.emplace(key, m).first->second;
+  return manoeuvres_.emplace(key, m).first->second;  // std::map: references stay valid
+}
+
+const std::optional<BaseManoeuvre>& FlightSpace::departure(geo::Point2 base) const {
+  return manoeuvre_cached(base, true);
 }
 
 const std::optional<BaseManoeuvre>& FlightSpace::arrival(geo::Point2 base) const {
-  const std::array<double, 3> key{base.x, base.y, -1.0};
-  {
-    std::lock_guard lock(cache_mutex_);
-    const auto it = manoeuvres_.find(key);
-    if (it != manoeuvres_.end()) return it->second;
-  }
-  auto m = base_manoeuvre(base, false);
-  std::lock_guard lock(cache_mutex_);
-  return manoeuvres_.emplace(key, m).first->second;
+  return manoeuvre_cached(base, false);
 }
 
 namespace {
@@ -518,7 +506,7 @@ std::string lateral_path(const FlightSpace& space, const std::vector<Stop>& stop
   // base it ends where it joins the descent spiral.
   if (depart) {
     const BaseManoeuvre& d = *out.departure;
-    const double a = exit_angle(d.centre, d.radius_m, d.dir, vs[1].p);
+    const double a = tangent_exit_angle(d.centre, d.radius_m, d.dir, vs[1].p);
     if (!std::isfinite(a)) return "the first point lies within the climb circle over the base";
     vs[0].p = {d.centre.x + d.radius_m * std::cos(a), d.centre.y + d.radius_m * std::sin(a)};
   }
@@ -526,7 +514,7 @@ std::string lateral_path(const FlightSpace& space, const std::vector<Stop>& stop
   if (arrive) {
     const BaseManoeuvre& d = *out.arrival;
     const geo::Point2 from = vs[vs.size() - 2].p;
-    const double a = exit_angle(d.centre, d.radius_m, -d.dir, from);
+    const double a = tangent_exit_angle(d.centre, d.radius_m, -d.dir, from);
     if (!std::isfinite(a)) return "the last point lies within the descent circle over the base";
     vs.back().p = {d.centre.x + d.radius_m * std::cos(a), d.centre.y + d.radius_m * std::sin(a)};
     arrive_heading = a + d.dir * kPi / 2.0;
@@ -578,7 +566,7 @@ std::string lateral_path(const FlightSpace& space, const std::vector<Stop>& stop
     const double a0 = h - kPi / 2.0;
     double exit = 0.0;
     if (k + 2 < vs.size()) {
-      const double e = exit_angle(c, r, +1, vs[k + 2].p);
+      const double e = tangent_exit_angle(c, r, +1, vs[k + 2].p);
       if (std::isfinite(e)) exit = turn_between(a0, e, +1);
     }
     const double total = n * 2.0 * kPi + exit;

@@ -30,6 +30,7 @@
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/spatial_ref.hpp"
 #include "vigia/geo/text.hpp"
+#include "vigia/planner/dubins.hpp"
 
 namespace vigia::planner {
 
@@ -147,16 +148,6 @@ std::pair<double, int> loiter_circle(const MissionItem& it, const Aircraft& ac,
   return {r, dir};
 }
 
-/// The angle on the circle (centre c, radius r, direction dir) where the aircraft's
-/// heading points at w; NaN when w lies inside the circle.
-double tangent_exit(geo::Point2 c, double r, int dir, geo::Point2 w) {
-  const double d = std::hypot(w.x - c.x, w.y - c.y);
-  if (d <= r * (1 + 1e-9)) return NAN;
-  const double beta = std::atan2(w.y - c.y, w.x - c.x);
-  const double alpha = std::acos(r / d);
-  // Counter-clockwise motion points at w from beta - alpha; clockwise from beta + alpha.
-  return dir > 0 ? beta - alpha : beta + alpha;
-}
 
 }  // namespace
 
@@ -373,7 +364,7 @@ FlownMission fly_mission(const Mission& m, const Aircraft& ac, const FlightModel
         } else if (heading_required) {
           const int nx = next_positional(i);
           if (nx >= 0) {
-            const double ex = tangent_exit(c, r, dir, point_of(nx));
+            const double ex = tangent_exit_angle(c, r, dir, point_of(nx));
             if (std::isfinite(ex)) {
               const double now = std::atan2(f.p.y - c.y, f.p.x - c.x);
               const double turn = dir > 0 ? wrap(ex - now) : wrap(now - ex);

@@ -34,4 +34,9 @@ struct DubinsPath {
 /// The shortest Dubins path from a to b with turn radius r > 0.
 DubinsPath dubins(const Pose& a, const Pose& b, double r);
 
+/// The angle (radians, from +x) of the point on a circle (centre c, radius r; dir +1
+/// counter-clockwise, -1 clockwise) where motion around it heads straight at w: where
+/// an aircraft leaves a loiter for w. NaN when w lies inside the circle.
+double tangent_exit_angle(geo::Point2 c, double r, int dir, geo::Point2 w);
+
 }  // namespace vigia::planner

@@ -120,6 +120,8 @@ class FlightSpace {
   int gnx_ = 0, gny_ = 0;
   std::vector<std::uint8_t> blocked_;  ///< planning cells, inflated by the turn radius
   [[nodiscard]] std::optional<BaseManoeuvre> base_manoeuvre(geo::Point2 base, bool departing) const;
+  [[nodiscard]] const std::optional<BaseManoeuvre>& manoeuvre_cached(geo::Point2 base,
+                                                                    bool departing) const;
   mutable std::mutex cache_mutex_;
   mutable std::map<std::array<double, 3>, std::optional<BaseManoeuvre>> manoeuvres_;
   mutable std::map<std::array<double, 4>, std::optional<geo::LineString>> cache_;
