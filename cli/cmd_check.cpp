@@ -164,16 +164,19 @@ int run(const CheckArgs& a) {
       p.title = a.mission + " as " + planner::to_string(c.flight.firmware) + " flies it";
       p.x_label = "km flown";
       p.y_label = "m AMSL";
-      geo::Series ground{"terrain", {}, {}, {150, 120, 90}, 1.0, true};
-      geo::Series alt{"flown altitude", {}, {}, {200, 30, 30}, 1.5};
-      for (std::size_t k = 0; k < c.flight.samples.size(); k += 3) {
+      geo::Series ground{"terrain (bilinear)", {}, {}, {0.62, 0.52, 0.40}, 1.0, true};
+      geo::Series alt{"flown altitude", {}, {}, {0.85, 0.15, 0.15}, 1.5};
+      geo::Series ceiling{"ceiling", {}, {}, {0.45, 0.45, 0.45}, 1.0, false, true};
+      for (std::size_t k = 0; k < c.flight.samples.size(); k += 3) {  // every 60 m
         const auto& q = c.flight.samples[k];
         ground.x.push_back(q.s / 1000.0);
         ground.y.push_back(loc.elevation_at(q.lonlat));
         alt.x.push_back(q.s / 1000.0);
         alt.y.push_back(q.altitude_m);
       }
-      p.series = {ground, alt};
+      if (!alt.x.empty()) ceiling = {"ceiling", {alt.x.front(), alt.x.back()},
+                                     {lim.ceiling_m, lim.ceiling_m}, ceiling.color, 1.0, false, true};
+      p.series = {ground, alt, ceiling};
       panels.push_back(p);
     }
     geo::write_chart_png(png, panels);
