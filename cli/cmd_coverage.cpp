@@ -175,8 +175,7 @@ void add_coverage_command(CLI::App& app, Runner& runner) {
   cmd->add_option("--tie-margin", a->tie_margin, "fast: exact re-test band, metres");
   cmd->add_option("--visible-sets", a->visible_sets,
                   "Also write every observer's visible cells (.vvs, see docs)");
-  cmd->add_option("--threads", a->threads, "Threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", a->threads, "Threads (default: all cores)");
   cmd->add_flag("--cog", a->cog, "Write a Cloud-Optimized GeoTIFF");
   cmd->add_flag("--json", a->json, "Print the figures as JSON");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress display");

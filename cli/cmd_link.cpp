@@ -154,8 +154,7 @@ void add_link_command(CLI::App& app, Runner& runner) {
   cmd->add_option("--ceiling", a->ceiling, "Ceiling AMSL, m (default: the aircraft's, 5400)");
   cmd->add_option("--at-altitude", a->at_altitude,
                   "Also write the link mask at these altitudes AMSL (repeatable)");
-  cmd->add_option("--threads", a->threads, "Threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", a->threads, "Threads (default: all cores)");
   cmd->add_option("--out", a->out, "Output folder")->required();
   cmd->add_flag("--overwrite", a->overwrite, "Replace existing outputs");
   cmd->add_flag("--json", a->json, "Print the figures as JSON");

@@ -18,8 +18,10 @@ namespace {
 struct PlanArgs {
   std::string scenario;
   std::string out;
-  double time_limit = 0.0;
-  int threads = -1;
+  double time_limit = 0.0;  ///< used when --time-limit is given
+  long long rounds = 0;      ///< used when --rounds is given
+  int threads = 0;           ///< used when --threads is given
+  bool time_limit_given = false, rounds_given = false, threads_given = false;
   bool overwrite = false;
   bool json = false;
   bool quiet = false;
@@ -27,8 +29,9 @@ struct PlanArgs {
 
 int run(const PlanArgs& a) {
   planner::Scenario sc = planner::read_scenario(a.scenario);
-  if (a.time_limit > 0.0) sc.mission.route_time_limit_s = a.time_limit;
-  if (a.threads >= 0) sc.mission.threads = a.threads;
+  if (a.time_limit_given) sc.mission.route_time_limit_s = a.time_limit;
+  if (a.rounds_given) sc.mission.route_rounds = a.rounds;
+  if (a.threads_given) sc.mission.threads = a.threads;
   const std::string out = a.out.empty() ? sc.output_dir : a.out;
   if (out.empty())
     throw Error(a.scenario +
@@ -73,13 +76,20 @@ void add_plan_command(CLI::App& app, Runner& runner) {
       ->required();
   cmd->add_option("--out", a->out, "Output folder (default: [output] directory of the scenario)");
   cmd->add_option("--time-limit", a->time_limit,
-                  "Seconds for the route optimiser (default: the scenario's)");
-  cmd->add_option("--threads", a->threads, "Threads (default: the scenario's, else all cores)")
-      ->check(CLI::NonNegativeNumber);
+                  "Cap in seconds on the route optimiser (default: the scenario's)");
+  cmd->add_option("--rounds", a->rounds,
+                  "Route optimiser rounds: its work, the same plan on any machine (default: the "
+                  "scenario's, 100)");
+  cmd->add_option("--threads", a->threads, "Threads (default: the scenario's, else all cores)");
   cmd->add_flag("--overwrite", a->overwrite, "Replace an existing output folder");
   cmd->add_flag("--json", a->json, "Print the report as JSON");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress display");
-  cmd->callback([a, &runner] { runner = [a] { return run(*a); }; });
+  cmd->callback([a, &runner, cmd] {
+    a->time_limit_given = cmd->count("--time-limit") > 0;
+    a->rounds_given = cmd->count("--rounds") > 0;
+    a->threads_given = cmd->count("--threads") > 0;
+    runner = [a] { return run(*a); };
+  });
 }
 
 }  // namespace vigia::cli

@@ -30,6 +30,7 @@ struct RouteArgs {
   double loiter_min = 5.0;
   int persistent = 0;
   double time_limit = 60.0;
+  long long rounds = planner::MissionConfig{}.route_rounds;
   unsigned seed = 1;
   int threads = 0;
   std::string out;
@@ -62,6 +63,7 @@ int run(const RouteArgs& a) {
   c.loiter_s = a.loiter_min * 60.0;
   c.persistent = a.persistent;
   c.route_time_limit_s = a.time_limit;
+  c.route_rounds = a.rounds;
   c.seed = a.seed;
   c.threads = a.threads;
   planner::validate(c);
@@ -130,10 +132,13 @@ void add_route_command(CLI::App& app, Runner& runner) {
   cmd->add_option("--persistent", a->persistent,
                   "A persistent patrol: a cycle through the points flown by N aircraft evenly "
                   "spaced (default 0: sorties)");
-  cmd->add_option("--time-limit", a->time_limit, "Seconds for the route optimiser (default 60)");
+  cmd->add_option("--time-limit", a->time_limit,
+                  "Cap in seconds on the route optimiser (default 60)");
+  cmd->add_option("--rounds", a->rounds,
+                  "Route optimiser rounds per fleet size: its work, the same routes on any "
+                  "machine (default 100)");
   cmd->add_option("--seed", a->seed, "Seed of the optimiser (default 1)");
-  cmd->add_option("--threads", a->threads, "Threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", a->threads, "Threads (default: all cores)");
   cmd->add_option("--out", a->out, "Output folder")->required();
   cmd->add_flag("--overwrite", a->overwrite, "Replace existing outputs");
   cmd->add_flag("--json", a->json, "Print the report as JSON");

@@ -276,8 +276,7 @@ void add_select_command(CLI::App& app, Runner& runner) {
   cmd->add_option("--views", a->views, "Points that must see a target (default 1)");
   cmd->add_option("--time-limit", a->time_limit, "Seconds for the local search (default 60)");
   cmd->add_option("--seed", a->seed, "Seed of the local search's perturbations (default 1)");
-  cmd->add_option("--threads", a->threads, "Threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", a->threads, "Threads (default: all cores)");
   cmd->add_option("--out", a->out, "Output folder")->required();
   cmd->add_flag("--overwrite", a->overwrite, "Replace existing outputs");
   cmd->add_flag("--json", a->json, "Print the report as JSON");

@@ -168,8 +168,7 @@ void add_viewshed_command(CLI::App& app, Runner& runner) {
                   "fast: re-test exactly cells within this many metres of the horizon band");
   cmd->add_option("--rise", a->rise,
                   "Also write a Float32 GeoTIFF: metres a target must rise to be seen");
-  cmd->add_option("--threads", a->threads, "Threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", a->threads, "Threads (default: all cores)");
   cmd->add_flag("--cog", a->cog, "Write Cloud-Optimized GeoTIFFs");
   cmd->add_option("--compress", a->compress, "GeoTIFF compression (default DEFLATE)")
       ->check(CLI::IsMember({"DEFLATE", "ZSTD", "LZW", "NONE"}));

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <new>
 
+#include "number_options.hpp"
 #include "commands.hpp"
 #include "console.hpp"
 #include "vigia/geo/error.hpp"
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
   vigia::cli::add_route_command(app, runner);
   vigia::cli::add_plan_command(app, runner);
   vigia::cli::add_check_command(app, runner);
+  vigia::cli::apply_number_ranges(app);
 
   try {
     app.parse(argc, argv);

@@ -122,6 +122,9 @@ void write_gpkg(const std::string& path, const std::vector<OutLayer>& layers) {
   gdal_init();
   std::error_code ec;
   std::filesystem::remove(path, ec);
+  // The same inputs give the same bytes: the GeoPackage's last-change stamps take a
+  // fixed date, not the clock (GDAL's OGR_CURRENT_DATE; docs/cli.md, reproducibility).
+  CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
   GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
   std::unique_ptr<GDALDataset, DatasetCloser> ds(
       drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));

@@ -459,6 +459,10 @@ nlohmann::json mission_report(const MissionResult& m) {
         {"viewsheds_along_paths_reused", p->coverage.viewsheds_reused},
         {"optimiser_estimate_by_weight", total_w > 0 ? p->estimated_value / total_w : 0.0},
         {"optimiser_rounds", p->optimiser_rounds},
+        {"optimiser_rounds_budget", c.route_rounds},
+        {"optimiser_time_capped",
+         std::any_of(m.fleet.begin(), m.fleet.end(),
+                     [](const SortiePlan& f) { return f.optimiser_time_capped; })},
         {"per_aircraft", per},
         {"by_fleet_size", fleet}};
   }
@@ -467,6 +471,9 @@ nlohmann::json mission_report(const MissionResult& m) {
     const double v = ac.cruise_speed_kmh / 3.6;
     const auto links = link_statistics(*m.space, {p.cycle});
     j["patrol"] = {
+        {"optimiser_rounds", p.optimiser_rounds},
+        {"optimiser_rounds_budget", c.route_rounds},
+        {"optimiser_time_capped", p.optimiser_time_capped},
         {"aircraft_on_cycle", c.persistent},
         {"points", p.order.size()},
         {"cycle_km", p.cycle.length_m / 1000.0},
@@ -533,6 +540,15 @@ std::string mission_summary(const nlohmann::json& r) {
     if (p["link_fraction"].is_number())
       o << ", datalink " << figure(p["link_fraction"], 1, 100) << " % of the time";
     o << '\n';
+  }
+  for (const char* key : {"sorties", "patrol"}) {
+    if (!r.contains(key)) continue;
+    const auto capped = r[key].find("optimiser_time_capped");
+    if (capped != r[key].end() && *capped == true)
+      o << "  note: the time limit stopped the route optimiser before its "
+        << r[key]["optimiser_rounds_budget"].get<long long>()
+        << " rounds: on another machine or load the plan may differ (raise the time limit, or "
+           "lower the rounds)\n";
   }
   return o.str();
 }

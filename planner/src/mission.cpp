@@ -62,6 +62,9 @@ void validate(const MissionConfig& c) {
   }
   if (c.loiter_s < 0.0) throw Error("loiter time: must be 0 or more");
   positive(c.route_time_limit_s, "route time limit", "seconds");
+  if (c.route_rounds < 1 || c.route_rounds > 1000000)
+    throw Error("route rounds: " + std::to_string(c.route_rounds) +
+                " is out of range (whole number, 1 to 1 000 000)");
   positive(c.sample_spacing_m, "coverage sample spacing", "metres");
   for (const auto& b : c.bases) {
     if (!(b.x >= -180.0 && b.x <= 180.0 && b.y >= -90.0 && b.y <= 90.0))
@@ -173,6 +176,7 @@ std::unique_ptr<MissionResult> run_mission(const MissionConfig& config, const Pr
     po.aircraft = config.persistent;
     po.loiter_s = config.loiter_s;
     po.time_limit_s = config.route_time_limit_s;
+    po.max_iterations = config.route_rounds;
     po.seed = config.seed;
     r->patrol = plan_patrol(*r->space, r->points, r->targets, sensing, po, progress);
   } else {
@@ -181,6 +185,7 @@ std::unique_ptr<MissionResult> run_mission(const MissionConfig& config, const Pr
     so2.aircraft = config.aircraft_count;
     so2.loiter_s = config.loiter_s;
     so2.time_limit_s = config.route_time_limit_s;
+    so2.max_iterations = config.route_rounds;
     so2.seed = config.seed;
     const CoverageModel model{&r->candidates, &r->sets, &r->targets, config.spacing_m};
     r->fleet = plan_fleet(*r->space, r->points, model, sensing, so2, progress);

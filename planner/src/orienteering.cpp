@@ -101,6 +101,8 @@ class Solver {
         if (stall % 8 == 0) restore(best);
       }
     }
+    out.time_capped = timed_out() && (o_.max_iterations <= 0 || it < o_.max_iterations) &&
+                      (o_.stall_limit <= 0 || stall < o_.stall_limit);
     restore(best);
     out.routes = routes_;
     out.value = obj_.value(routes_);

@@ -524,6 +524,7 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
   SortiePlan plan;
   plan.estimated_value = sol.value;
   plan.optimiser_rounds = sol.iterations;
+  plan.optimiser_time_capped = sol.time_capped;
   double loiter_time_total = 0.0;
   for (const auto& route : sol.routes) {
     if (route.size() <= 2) {
@@ -695,12 +696,15 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
   oo.time_limit_s = o.time_limit_s;
   oo.seed = o.seed;
   oo.stall_limit = 500;
+  oo.max_iterations = o.max_iterations;
   oo.progress = [&](double f) {
     return progress.report("optimising the patrol cycle", f) && !progress.cancelled();
   };
   const OrienteeringSolution tour = solve_orienteering(op, all, oo);
   progress.throw_if_cancelled();
   PatrolPlan plan;
+  plan.optimiser_rounds = tour.iterations;
+  plan.optimiser_time_capped = tour.time_capped;
   plan.order = tour.routes[0];
   plan.order.pop_back();  // closed: the first point ends it
   std::vector<Stop> cyc;

@@ -54,6 +54,9 @@ struct MissionConfig {
   int aircraft_count = 1;
   double loiter_s = 300.0;
   int persistent = 0;  ///< > 0: a persistent patrol with this many aircraft on the cycle
+  /// The routing optimiser's work: rounds per fleet size (or for the patrol cycle).
+  /// The same rounds give the same plan on any machine; the time limit only caps them.
+  long long route_rounds = 100;
   double route_time_limit_s = 60.0;
   double sample_spacing_m = 500.0;
   double planning_cell_m = 250.0;

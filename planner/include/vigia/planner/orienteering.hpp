@@ -91,6 +91,9 @@ struct OrienteeringSolution {
   std::vector<double> route_time;
   long long iterations = 0;
   double seconds = 0.0;
+  /// The time limit ended the search before its rounds (max_iterations) or its stall
+  /// limit: the result then depends on the machine's speed and load.
+  bool time_capped = false;
 };
 
 OrienteeringSolution solve_orienteering(const OrienteeringProblem& p, RouteObjective& objective,

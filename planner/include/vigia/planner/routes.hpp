@@ -85,6 +85,7 @@ struct SortiePlan {
   double link_fraction = NAN;  ///< of flight time with the link (NaN: no stations)
   double longest_outage_s = NAN;
   long long optimiser_rounds = 0;
+  bool optimiser_time_capped = false;  ///< the time limit stopped it before its rounds
   bool kept_smaller_fleet = false;  ///< the warm start measured better; the extra aircraft stay
   double seconds = 0.0;
 };
@@ -143,6 +144,7 @@ struct PatrolOptions {
   int aircraft = 2;       ///< on the cycle at once, evenly spaced
   double loiter_s = 0.0;  ///< at each point of the cycle (0: fly through)
   double time_limit_s = 30.0;
+  long long max_iterations = 0;  ///< optimiser rounds (the work budget); 0 = until the time limit
   unsigned seed = 1;
 };
 
@@ -165,6 +167,8 @@ struct PatrolPlan {
   double laps_per_sortie = 0.0;        ///< within endurance minus reserve, after transits
   int fleet_for_rotation = 0;  ///< aircraft needed to keep `aircraft` on the cycle around the clock
   PathCoverage coverage;
+  long long optimiser_rounds = 0;
+  bool optimiser_time_capped = false;
   double seconds = 0.0;
 };
 
