@@ -135,12 +135,20 @@ planner::AreaInputs area_inputs(const AreaArgs& a, planner::Aircraft* aircraft) 
   for (const auto& spec : a.weight_lines) {
     const auto p = split_spec(spec, 2);
     if (p.size() < 2) throw Error("--weight-lines: '" + spec + "' is not FILE:WEIGHT[:BUFFER_M]");
-    in.weights.push_back({p[0], std::stod(p[1]), p.size() > 2 ? std::stod(p[2]) : 1000.0, true});
+    const double w = std::stod(p[1]), b = p.size() > 2 ? std::stod(p[2]) : 1000.0;
+    if (!(w >= 0.0 && w <= 1000.0) || !(b > 0.0 && b <= 100000.0))
+      throw Error("--weight-lines: '" + spec +
+                  "' is not allowed (FILE:WEIGHT[:BUFFER_M]; weight 0 to 1000, buffer above 0 up "
+                  "to 100000 m)");
+    in.weights.push_back({p[0], w, b, true});
   }
   for (const auto& spec : a.weight_polygons) {
     const auto p = split_spec(spec, 1);
     if (p.size() < 2) throw Error("--weight-polygons: '" + spec + "' is not FILE:WEIGHT");
-    in.weights.push_back({p[0], std::stod(p[1]), 0.0, false});
+    const double w = std::stod(p[1]);
+    if (!(w >= 0.0 && w <= 1000.0))
+      throw Error("--weight-polygons: '" + spec + "' is not allowed (FILE:WEIGHT; weight 0 to 1000)");
+    in.weights.push_back({p[0], w, 0.0, false});
   }
   in.no_fly = a.no_fly;
   in.airspace.standoff_m = a.standoff_km * 1000.0;

@@ -26,7 +26,9 @@ struct CorridorArgs {
 
 int run(const CorridorArgs& a) {
   const planner::AreaInputs in = area_inputs(a.area, nullptr);
-  OutputDir out(a.out, a.overwrite);
+  std::vector<std::string> inputs{a.area.dem, a.area.border, a.area.own_territory};
+  inputs.insert(inputs.end(), a.area.no_fly.begin(), a.area.no_fly.end());
+  OutputDir out(a.out, a.overwrite, inputs);
   const std::string gpkg = out.stage("corridor.gpkg");
   const std::string weights = out.stage("corridor_weights.tif");
   const std::string band = out.stage("airspace_band.tif");

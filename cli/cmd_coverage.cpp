@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "console.hpp"
+#include "outputs.hpp"
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/raster_io.hpp"
 #include "vigia/geo/vector_io.hpp"
@@ -41,6 +42,9 @@ struct CoverageArgs {
 int run(const CoverageArgs& a) {
   terrain::set_thread_count(a.threads);
   geo::OutputFiles files;
+  refuse_input_as_output(a.out, {a.dem, a.observers}, "OUT");
+  if (!a.visible_sets.empty())
+    refuse_input_as_output(a.visible_sets, {a.dem, a.observers, a.out}, "--visible-sets");
   const std::string tmp_out = files.stage(a.out);
 
   const auto points =
@@ -85,6 +89,9 @@ int run(const CoverageArgs& a) {
   opt.viewshed.refraction_k = a.k;
   opt.viewshed.limits.max_distance_m = a.max_distance;
   opt.viewshed.limits.max_slant_range_m = a.max_slant;
+  if (a.max_distance > 0.0 && a.min_distance >= a.max_distance)
+    throw Error("--min-distance: " + fixed(a.min_distance, 0) + " m is not below --max-distance " +
+                fixed(a.max_distance, 0) + " m (allowed: a minimum below the maximum)");
   opt.viewshed.limits.min_distance_m = a.min_distance;
   opt.viewshed.limits.min_grazing_deg = a.min_grazing;
   opt.viewshed.algorithm =

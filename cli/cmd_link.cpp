@@ -56,7 +56,7 @@ int run(const LinkArgs& a) {
                   ": given twice (allowed: distinct altitudes, to 0.1 m)");
     mask_names.push_back(name);
   }
-  OutputDir out(a.out, a.overwrite);
+  OutputDir out(a.out, a.overwrite, {a.dem, a.stations});
   const std::string lowest_path = out.stage("link_lowest_altitude.tif");
   const std::string station_path = out.stage("link_station.tif");
   const std::string gpkg = out.stage("link_stations.gpkg");
@@ -69,7 +69,8 @@ int run(const LinkArgs& a) {
   double max_range = 0.0;
   for (const auto& s : stations) {
     where.push_back(s.lonlat);
-    labels.push_back(a.stations + ": station " + s.name);
+    labels.push_back(s.where.empty() ? a.stations + ": station " + s.name
+                                     : s.where + " (station " + s.name + ")");
     max_range = std::max(max_range, s.range_m);
   }
   const terrain::Dem dem = terrain::load_dem_around({a.dem}, where, max_range, labels);

@@ -36,7 +36,12 @@ int run(const PlanArgs& a) {
   if (out.empty())
     throw Error(a.scenario +
                 ": no output folder (give [output] directory in the scenario, or --out DIR)");
-  StagingDir staging(out, a.overwrite);
+  // Everything the plan reads: the package never replaces or holds them.
+  std::vector<std::string> inputs{sc.path, sc.mission.stations, sc.mission.area.border,
+                                  sc.mission.area.own_territory};
+  for (const auto& d : sc.mission.area.dem) inputs.push_back(d);
+  for (const auto& f : sc.mission.area.no_fly) inputs.push_back(f);
+  StagingDir staging(out, a.overwrite, inputs);
   auto progress = make_progress(a.quiet || a.json);
   const auto m = planner::run_mission(sc.mission, *progress);
   for (const auto& w : m->area.warnings) std::cerr << "vigia: warning: " << w << '\n';

@@ -46,6 +46,7 @@ int run(const RouteArgs& a) {
   for (const auto& b : a.bases) {
     const auto [lon, lat] = parse_pair(b, "--base", "LON,LAT in degrees");
     c.bases.push_back({lon, lat});
+    c.base_labels.push_back("--base");
   }
   if (!a.runway_headings.empty() && a.runway_headings.size() != a.bases.size())
     throw Error("--runway-heading: " + std::to_string(a.runway_headings.size()) +
@@ -68,7 +69,10 @@ int run(const RouteArgs& a) {
   c.threads = a.threads;
   planner::validate(c);
 
-  OutputDir out(a.out, a.overwrite);
+  std::vector<std::string> inputs{a.area.dem, a.area.border, a.area.own_territory,
+                                  a.sensor.stations};
+  inputs.insert(inputs.end(), a.area.no_fly.begin(), a.area.no_fly.end());
+  OutputDir out(a.out, a.overwrite, inputs);
   const std::string gpkg = out.stage("routes.gpkg");
   const std::string csv = out.stage("route_profile.csv");
   const std::string png = out.stage("route_profile.png");

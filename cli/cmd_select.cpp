@@ -60,7 +60,10 @@ int run(const SelectArgs& a) {
     throw Error("--budget-min needs --scan-rate-km2-min > 0");
   if (!(a.time_limit > 0.0)) throw Error("--time-limit: must be a positive number of seconds");
   const planner::SensorTask& task = mc.task;
-  OutputDir out(a.out, a.overwrite);
+  std::vector<std::string> inputs{a.area.dem, a.area.border, a.area.own_territory,
+                                  a.sensor.stations};
+  inputs.insert(inputs.end(), a.area.no_fly.begin(), a.area.no_fly.end());
+  OutputDir out(a.out, a.overwrite, inputs);
   const std::string gpkg = out.stage("selection.gpkg");
   const std::string coverage_tif = out.stage("selection_coverage.tif");
   const std::string report_json = out.stage("selection_report.json");

@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "console.hpp"
+#include "outputs.hpp"
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/raster_io.hpp"
 #include "vigia/terrain/dem_io.hpp"
@@ -47,6 +48,9 @@ int run(const ViewshedArgs& a) {
   terrain::ViewshedOptions opt;
   opt.target_height_m = a.target_height;
   opt.refraction_k = a.k;
+  if (a.max_distance > 0.0 && a.min_distance >= a.max_distance)
+    throw Error("--min-distance: " + fixed(a.min_distance, 0) + " m is not below --max-distance " +
+                fixed(a.max_distance, 0) + " m (allowed: a minimum below the maximum)");
   opt.limits.max_distance_m = a.max_distance;
   opt.limits.max_slant_range_m = a.max_slant;
   opt.limits.min_distance_m = a.min_distance;
@@ -61,6 +65,8 @@ int run(const ViewshedArgs& a) {
 
   // Stage the outputs first: a bad output path fails before any work.
   geo::OutputFiles files;
+  refuse_input_as_output(a.out, {a.dem}, "OUT");
+  if (!a.rise.empty()) refuse_input_as_output(a.rise, {a.dem, a.out}, "--rise");
   const std::string tmp_out = files.stage(a.out);
   const std::string tmp_rise = a.rise.empty() ? "" : files.stage(a.rise);
 
@@ -71,7 +77,7 @@ int run(const ViewshedArgs& a) {
     lonlat = geo::Transformer(h.crs, geo::SpatialRef::wgs84())({ox, oy});
   }
   const double range = a.max_distance > 0.0 ? a.max_distance : a.max_slant;
-  const terrain::Dem dem = terrain::load_dem_around({a.dem}, {lonlat}, range);
+  const terrain::Dem dem = terrain::load_dem_around({a.dem}, {lonlat}, range, {"--observer"});
   const terrain::DemLocator locator(dem);
   terrain::Observer obs;
   obs.position = locator.to_grid(lonlat);

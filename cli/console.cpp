@@ -124,7 +124,9 @@ std::pair<double, double> parse_pair(const std::string& text, const std::string&
       ok = false;
     }
   }
-  if (!ok) throw Error(option + ": '" + text + "' is not " + expected);
+  if (!ok)
+    throw Error(option + ": '" + text + "' is not " + expected +
+                " (allowed: two finite numbers separated by a comma)");
   return {a, b};
 }
 

@@ -15,7 +15,17 @@
 namespace {
 
 int fail(const std::string& message, int code) {
-  std::cerr << "vigia: error: " << message << '\n';
+  // Always one line: text from libraries (GDAL's SQL errors, say) may hold several.
+  std::string one;
+  for (const char c : message) {
+    if (c == '\n' || c == '\r') {
+      if (!one.empty() && one.back() != ' ') one += ' ';
+    } else {
+      one += c;
+    }
+  }
+  while (!one.empty() && one.back() == ' ') one.pop_back();
+  std::cerr << "vigia: error: " << one << '\n';
   return code;
 }
 

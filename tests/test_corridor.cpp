@@ -161,7 +161,7 @@ TEST_CASE("Lowest link altitude on a flat earth follows the radio horizon", "[li
   // aircraft at distance d needs h2 = (d / sqrt(2 Re) - sqrt(h1))^2, Re = R / (1 - k).
   const terrain::Dem dem = test::make_dem(1201, 21, 90.0, [](int, int) { return 0.0; });
   terrain::DemLocator loc(dem);
-  Station s{"gcs", loc.to_lonlat({600.0, 10.0}), 10.0, 200000.0};
+  Station s{"gcs", loc.to_lonlat({600.0, 10.0}), 10.0, 200000.0, {}};
   const LinkMap map = compute_link_map(dem, {s}, LinkOptions{});
   const double re = terrain::kEarthRadius / (1.0 - 0.25);
   for (int cells : {200, 300, 400, 500, 600}) {
@@ -187,7 +187,7 @@ TEST_CASE("A ridge raises the lowest link altitude by the geometry", "[link]") {
   LinkOptions o;
   o.refraction_k = 1.0;
   const LinkMap map =
-      compute_link_map(dem, {Station{"gcs", loc.to_lonlat({0.0, 20.0}), 20.0, 100000.0}}, o);
+      compute_link_map(dem, {Station{"gcs", loc.to_lonlat({0.0, 20.0}), 20.0, 100000.0, {}}}, o);
   for (int c : {60, 100, 150, 200}) {
     INFO("column " << c);
     CHECK(map.lowest(20, c) == Approx(20.0 + 80.0 * c / 50.0).epsilon(1e-5));
@@ -195,7 +195,7 @@ TEST_CASE("A ridge raises the lowest link altitude by the geometry", "[link]") {
   CHECK(map.lowest(20, 30) == 0.0f);
   o.ceiling_m = 300.0;  // 20 + 80 * 4 = 340 at column 200: above the ceiling
   const LinkMap capped =
-      compute_link_map(dem, {Station{"gcs", loc.to_lonlat({0.0, 20.0}), 20.0, 100000.0}}, o);
+      compute_link_map(dem, {Station{"gcs", loc.to_lonlat({0.0, 20.0}), 20.0, 100000.0, {}}}, o);
   CHECK(std::isnan(capped.lowest(20, 200)));
   CHECK(capped.station(20, 200) == 0);
   CHECK(capped.lowest(20, 150) == Approx(260.0).epsilon(1e-5));
@@ -207,15 +207,15 @@ TEST_CASE("Several stations: the lowest wins and is attributed", "[link]") {
   terrain::DemLocator loc(dem);
   LinkOptions o;
   o.refraction_k = 1.0;
-  const std::vector<Station> st{{"west", loc.to_lonlat({0.0, 20.0}), 20.0, 100000.0},
-                                {"east", loc.to_lonlat({200.0, 20.0}), 20.0, 100000.0}};
+  const std::vector<Station> st{{"west", loc.to_lonlat({0.0, 20.0}), 20.0, 100000.0, {}},
+                                {"east", loc.to_lonlat({200.0, 20.0}), 20.0, 100000.0, {}}};
   const LinkMap map = compute_link_map(dem, st, o);
   CHECK(map.station(20, 50) == 1);
   CHECK(map.station(20, 150) == 2);
   CHECK(map.lowest(20, 150) == 0.0f);
   CHECK(map.cells_served[0] > 0);
   CHECK(map.cells_served[1] > 0);
-  CHECK_THROWS_WITH(compute_link_map(dem, {Station{"far", {0.0, 0.0}, 10.0, 1000.0}}, o),
+  CHECK_THROWS_WITH(compute_link_map(dem, {Station{"far", {0.0, 0.0}, 10.0, 1000.0, {}}}, o),
                     Catch::Contains("station far") && Catch::Contains("outside the DEM"));
 }
 
@@ -229,7 +229,7 @@ TEST_CASE("Ties between stations go to the first, whatever the thread count", "[
   std::vector<Station> st;
   for (int i = 0; i < 6; ++i)
     st.push_back({"s" + std::to_string(i), loc.to_lonlat({i < 3 ? 40.0 : 160.0, 20.0}), 20.0,
-                  100000.0});
+                  100000.0, {}});
   const int before = terrain::thread_count();
   terrain::set_thread_count(1);
   const LinkMap one = compute_link_map(dem, st, o);
@@ -282,7 +282,7 @@ TEST_CASE("Fresnel clearance is conservative and bounded", "[link]") {
   terrain::DemLocator loc(dem);
   LinkOptions o;
   o.refraction_k = 1.0;
-  const Station s{"gcs", loc.to_lonlat({0.0, 5.0}), 10.0, 100000.0};
+  const Station s{"gcs", loc.to_lonlat({0.0, 5.0}), 10.0, 100000.0, {}};
   const LinkMap plain = compute_link_map(dem, {s}, o);
   o.fresnel_fraction = 0.6;
   const LinkMap fres = compute_link_map(dem, {s}, o);

@@ -191,14 +191,18 @@ std::vector<PointRow> read_csv_rows(const std::string& path, const std::string& 
   std::string line;
   int n = 0;
   bool first_content = true;
+  char sep = 0;  // ',' or ';', told from the first line of content
   while (std::getline(in, line)) {
     ++n;
+    // A UTF-8 byte-order mark (spreadsheet exports) is not part of the first field.
+    if (n == 1 && line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
     line = trim(line);
     if (line.empty() || line[0] == '#') continue;
+    if (!sep) sep = line.find(',') == std::string::npos && line.find(';') != std::string::npos ? ';' : ',';
     std::vector<std::string> fields;
     std::stringstream ss(line);
     std::string f;
-    while (std::getline(ss, f, ',')) fields.push_back(trim(f));
+    while (std::getline(ss, f, sep)) fields.push_back(trim(f));
     const std::string where = path + " line " + std::to_string(n);
     double lon = 0, lat = 0;
     const bool numeric =

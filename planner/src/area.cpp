@@ -4,6 +4,7 @@
 #include <string>
 
 #include "vigia/geo/error.hpp"
+#include "vigia/geo/text.hpp"
 #include "vigia/geo/vector_io.hpp"
 #include "vigia/terrain/dem_io.hpp"
 
@@ -18,6 +19,14 @@ Area build_area(const AreaInputs& in, const Progress& progress) {
       terrain::vector_work_crs(a.dem.crs, loc.to_lonlat({a.dem.cols() / 2.0, a.dem.rows() / 2.0}));
   const auto border =
       geo::read_vector(in.border, a.work_crs, {in.border_layer, in.border_where}).lines();
+  {
+    bool line = false;
+    for (const auto& l : border) line = line || l.size() >= 2;
+    if (!line)
+      throw Error(in.border + ": holds no border line" +
+                  (in.border_where.empty() ? "" : " matching '" + in.border_where + "'") +
+                  " (allowed: LineString or MultiLineString features)");
+  }
   OwnSide own;
   if (!in.own_territory.empty()) {
     own.territory =
@@ -27,6 +36,10 @@ Area build_area(const AreaInputs& in, const Progress& progress) {
                   (in.own_where.empty() ? "" : " matching '" + in.own_where + "'"));
     }
   } else if (in.own_point) {
+    if (!a.dem.covers(loc.to_grid(*in.own_point)))
+      throw Error(in.own_point_label + ": lon " + geo::fixed(in.own_point->x, 5) + ", lat " +
+                  geo::fixed(in.own_point->y, 5) +
+                  " lies outside the DEM (allowed: a point of your own side on the DEM)");
     own.point = geo::Transformer(geo::SpatialRef::wgs84(), a.work_crs)(*in.own_point);
   } else {
     throw Error("no own side given (allowed: own-territory polygons or an own-side point)");

@@ -68,6 +68,7 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
   const Aircraft& ac = space.aircraft();
   const double v = ac.cruise_speed_kmh / 3.6;
   const double descent = ac.descent_rate_ms / v;
+  const double climb = ac.climb_rate_ms / v;
   std::vector<geo::Point2> bases;
   if (route.departure) bases.push_back(route.departure->base);
   if (route.arrival) bases.push_back(route.arrival->base);
@@ -103,6 +104,9 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
     const double za = smp[a].altitude_m, zb = smp[b].altitude_m;
     const double dx = q.x - p.x, dy = q.y - p.y, len2 = dx * dx + dy * dy;
     const double len = std::sqrt(len2);
+    // The chord is shorter than the path it stands for: its gradient must still be one
+    // the aircraft flies (the check flags a steeper command).
+    if (zb - za > climb * len + 1e-6 || za - zb > descent * len + 1e-6) return false;
     for (std::size_t k = a + 1; k < b; ++k) {
       const double u =
           len2 > 0 ? std::clamp(((smp[k].work.x - p.x) * dx + (smp[k].work.y - p.y) * dy) / len2,

@@ -144,7 +144,7 @@ std::vector<Station> read_stations(const std::string& path, double default_anten
   for (const geo::PointRow& row :
        geo::read_point_rows(path, "lon,lat[,antenna_agl_m[,range_km[,name]]]")) {
     Station s{"station " + std::to_string(out.size() + 1), row.lonlat, default_antenna_m,
-              default_range_m};
+              default_range_m, row.where};
     double v = 0;
     if (row.csv) {
       const auto& f = row.fields;

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "vigia/geo/error.hpp"
+#include "vigia/geo/text.hpp"
+#include "vigia/terrain/dem.hpp"
 #include "vigia/terrain/viewshed.hpp"
 
 namespace vigia::planner {
@@ -91,6 +93,22 @@ std::unique_ptr<MissionResult> prepare_ground(const MissionConfig& config,
   if (!config.stations.empty())
     r->stations = read_stations(config.stations, config.station_antenna_m, config.station_range_m);
   r->stations.insert(r->stations.end(), config.station_list.begin(), config.station_list.end());
+  // Bases and stations on the DEM, named where they were given, before any heavy work.
+  {
+    const terrain::DemLocator loc(r->area.dem);
+    const auto off = [&](geo::Point2 ll) { return !r->area.dem.covers(loc.to_grid(ll)); };
+    const std::string dem_name = config.area.dem.empty() ? "the DEM" : config.area.dem.front();
+    for (std::size_t i = 0; i < config.bases.size(); ++i)
+      if (off(config.bases[i]))
+        throw Error((i < config.base_labels.size() ? config.base_labels[i] : std::string("--base")) +
+                    ": the base at lon " + geo::fixed(config.bases[i].x, 5) + ", lat " +
+                    geo::fixed(config.bases[i].y, 5) + " lies outside the DEM (" + dem_name + ")");
+    for (const auto& s : r->stations)
+      if (off(s.lonlat))
+        throw Error((s.where.empty() ? "station " + s.name : s.where + " (station " + s.name + ")") +
+                    ": lon " + geo::fixed(s.lonlat.x, 5) + ", lat " + geo::fixed(s.lonlat.y, 5) +
+                    " lies outside the DEM (" + dem_name + ")");
+  }
   if (!r->stations.empty()) {
     t = std::chrono::steady_clock::now();
     LinkOptions lo = config.link;

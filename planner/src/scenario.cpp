@@ -250,7 +250,11 @@ Scenario read_scenario(const std::string& path) {
   a.own_territory = resolve(own.text("territory", "", "own-territory polygons"));
   a.own_layer = own.text("layer", "", "a layer name");
   a.own_where = own.text("where", "", "an OGR SQL filter, e.g. \"A3 = 'BOL'\"");
-  if (own.has("point")) a.own_point = own.lonlat("point");
+  if (own.has("point")) {
+    a.own_point = own.lonlat("point");
+    a.own_point_label = own.where("point");
+    a.own_point_label.resize(a.own_point_label.size() - 2);  // no trailing ": "
+  }
   if (a.own_territory.empty() == !a.own_point.has_value())
     throw Error(path +
                 ": [own_side]: give exactly one of territory (polygons) or point ([lon, lat])");
@@ -292,6 +296,10 @@ Scenario read_scenario(const std::string& path) {
     b.no_others();
     m.bases.push_back(p);
     m.runway_headings_deg.push_back(hdg);
+    std::string label = b.where("lon");
+    label.resize(label.size() - 6);  // "FILE line N: [bases] "
+    while (!label.empty() && (label.back() == ' ' || label.back() == ':')) label.pop_back();
+    m.base_labels.push_back(label);
     m.base_names.push_back(t->get("name") ? *t->get("name")->value<std::string>()
                                           : "base " + std::to_string(m.bases.size()));
   }
@@ -318,6 +326,9 @@ Scenario read_scenario(const std::string& path) {
     st.antenna_agl_m = s.number_in("antenna_m", m.station_antenna_m, 0.0, 1000.0, "metres");
     st.range_m = 1000.0 * s.number_in("range_km", m.station_range_m / 1000.0, 1.0, 2000.0, "km");
     s.no_others();
+    st.where = s.where("lon");
+    st.where.resize(st.where.size() - 6);  // "FILE line N: [stations] "
+    while (!st.where.empty() && (st.where.back() == ' ' || st.where.back() == ':')) st.where.pop_back();
     m.station_list.push_back(st);
   }
 

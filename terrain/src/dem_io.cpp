@@ -65,6 +65,16 @@ DatasetPtr open_raster(const std::string& path) {
                 "any GDAL raster format)");
   }
   if (ds->GetRasterCount() < 1) throw Error(path + ": has no raster band");
+  if (ds->GetRasterCount() > 1)
+    throw Error(path + ": has " + std::to_string(ds->GetRasterCount()) +
+                " bands, and a DEM is one band of elevations (allowed: a single-band raster; "
+                "take the elevation band with gdal_translate -b N)");
+  int has_scale = 0;
+  const double scale = ds->GetRasterBand(1)->GetScale(&has_scale);
+  if (has_scale && (scale == 0.0 || !std::isfinite(scale)))
+    throw Error(path + ": the band's scale is " + std::to_string(scale) +
+                ", which makes every elevation the same (allowed: a non-zero scale; fix it with "
+                "gdal_edit.py -scale 1)");
   return ds;
 }
 
@@ -256,16 +266,29 @@ long long to_metres(float* v, std::size_t n, const OpenedDem& dem) {
   const double scale = dem.scale * dem.z_unit_m;
   const double offset = dem.offset * dem.z_unit_m;
   const bool identity = scale == 1.0 && offset == 0.0;
-  long long valid = 0;
+  long long valid = 0, absurd = 0;
+  float example = 0.0f;
   for (std::size_t i = 0; i < n; ++i) {
     const float x = v[i];
     if ((has_nodata && !nodata_is_nan && x == nodata) || !std::isfinite(x)) {
       v[i] = std::numeric_limits<float>::quiet_NaN();
     } else {
       if (!identity) v[i] = static_cast<float>(x * scale + offset);
+      // Earth's surface lies within -1 000 (Dead Sea shore -430) and 9 000 m (Everest
+      // 8 849): beyond is a void or a spike, never terrain.
+      if (!(v[i] >= -1000.0f && v[i] <= 9000.0f)) {
+        if (absurd++ == 0) example = x;
+        continue;
+      }
       ++valid;
     }
   }
+  if (absurd > 0)
+    throw Error(dem.label + ": " + std::to_string(absurd) + " cell" + (absurd == 1 ? "" : "s") +
+                " hold elevations outside -1000..9000 m (e.g. " + std::to_string(example) +
+                "): voids without a nodata value, or spikes (allowed: mark voids as nodata, e.g. "
+                "gdal_edit.py -a_nodata " + std::to_string(static_cast<long long>(example)) +
+                " FILE)");
   return valid;
 }
 
@@ -273,8 +296,9 @@ void read_rows(const OpenedDem& dem, const geo::Window& w, float* buffer) {
   GDALRasterBand* band = dem.ds->GetRasterBand(1);
   if (band->RasterIO(GF_Read, w.col, w.row, w.cols, w.rows, buffer, w.cols, w.rows, GDT_Float32, 0,
                      0, nullptr) != CE_None) {
-    throw Error(dem.label + ": read failed: " + geo::gdal_last_error("unknown GDAL error"),
-                Error::Kind::Runtime);
+    throw Error(dem.label + ": is damaged or incomplete, GDAL cannot read its cells (" +
+                geo::gdal_last_error("unknown GDAL error") +
+                "; allowed: a complete raster, and for a VRT every source file present)");
   }
 }
 

@@ -29,6 +29,7 @@ struct AreaInputs {
   std::string own_layer;
   std::string own_where;
   std::optional<geo::Point2> own_point;  ///< lon/lat
+  std::string own_point_label = "--own-point";  ///< where it was given, for messages
   std::vector<std::string> no_fly;
   std::vector<WeightLayerInput> weights;
   CorridorOptions corridor;  ///< extra layers are filled from `weights`

@@ -20,6 +20,7 @@ struct Station {
   geo::Point2 lonlat;
   double antenna_agl_m = 10.0;
   double range_m = 200000.0;  ///< link range (REFERENCE.md: 200 km, an assumption)
+  std::string where;          ///< "FILE line N" / "FILE feature N" when read from a file
 };
 
 struct LinkOptions {

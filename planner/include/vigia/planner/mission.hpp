@@ -48,6 +48,8 @@ struct MissionConfig {
   // Routes
   std::vector<geo::Point2> bases;       ///< lon/lat; one for all aircraft or one each
   std::vector<std::string> base_names;  ///< optional, for the outputs
+  /// Where each base was given, for messages ("--base", "FILE line N: [bases]").
+  std::vector<std::string> base_labels;
   /// Each base's runway axis, compass degrees (NaN or missing: the axis with the most
   /// open climb-out is chosen).
   std::vector<double> runway_headings_deg;
