@@ -3,6 +3,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <sys/statvfs.h>
+
+#include <filesystem>
 #include <iostream>
 #include <new>
 
@@ -27,6 +30,26 @@ int fail(const std::string& message, int code) {
   while (!one.empty() && one.back() == ' ') one.pop_back();
   std::cerr << "vigia: error: " << one << '\n';
   return code;
+}
+
+/// A write that failed on a full disk says so: the message's leading path (before
+/// ": ") is looked up, and when its file system has next to no room left the line
+/// names the disk, whatever GDAL or the C library reported.
+std::string full_disk_message(const std::string& what) {
+  const auto colon = what.find(": ");
+  if (colon == std::string::npos || colon == 0) return what;
+  std::filesystem::path p(what.substr(0, colon));
+  std::error_code ec;
+  while (!p.empty() && !std::filesystem::exists(p, ec)) p = p.parent_path();
+  if (p.empty()) p = ".";
+  struct statvfs st {};
+  if (statvfs(p.c_str(), &st) != 0) return what;
+  const unsigned long long free_bytes =
+      static_cast<unsigned long long>(st.f_bavail) * static_cast<unsigned long long>(st.f_frsize);
+  if (free_bytes >= 4ull * 1024 * 1024) return what;
+  return what.substr(0, colon) + ": cannot be written: the disk is full (" +
+         std::to_string(free_bytes / 1024) +
+         " KiB free on it; allowed: free some space, or write to another disk)";
 }
 
 /// CLI11's messages, reworded to one line that says what is allowed.
@@ -106,7 +129,7 @@ int main(int argc, char** argv) {
       case vigia::Error::Kind::Input:
         return fail(e.what(), 2);
       case vigia::Error::Kind::Runtime:
-        return fail(e.what(), 1);
+        return fail(full_disk_message(e.what()), 1);
       case vigia::Error::Kind::Cancelled:
         return fail(e.what(), 130);
     }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "vigia/geo/error.hpp"
+#include "vigia/geo/progress.hpp"
 
 namespace vigia::cli {
 
@@ -115,9 +116,11 @@ StagingDir::StagingDir(std::string destination, bool overwrite,
   fs::remove_all(temp_, ec);
   if (!fs::create_directory(temp_, ec) || ec)
     throw Error(temp_ + ": cannot create the working folder: " + ec.message());
+  register_unfinished_output(temp_);
 }
 
 StagingDir::~StagingDir() {
+  unregister_unfinished_output(temp_);
   if (committed_) return;
   std::error_code ec;
   fs::remove_all(temp_, ec);
@@ -154,6 +157,7 @@ void StagingDir::commit() {
     throw Error(dest_ + ": cannot move the results into place: " + problem, Error::Kind::Runtime);
   }
   committed_ = true;
+  unregister_unfinished_output(temp_);
   if (!old.empty()) fs::remove_all(old, ec);
 }
 

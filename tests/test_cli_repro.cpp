@@ -1,4 +1,4 @@
-// Reproducibility: the same scenario and seed give the same package on any thread
+// Reproducibility and interruption. Reproducibility: the same scenario and seed give the same package on any thread
 // count and under load (docs/cli.md "Reproducibility"): every file byte for byte, but
 // the documented run-time fields: the command line in the rasters' VIGIA_COMMAND and
 // in report.json's plan.command, report.json's seconds and memory_peak_mib, and
@@ -8,13 +8,16 @@
 #include <gdal_priv.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "support.hpp"
 #include "vigia/geo/gdal_session.hpp"
@@ -139,4 +142,100 @@ TEST_CASE("The same scenario gives the same package on any thread count and load
   CHECK(files >= 15);
   CHECK(std::distance(fs::directory_iterator(a), fs::directory_iterator{}) ==
         std::distance(fs::directory_iterator(b), fs::directory_iterator{}));
+}
+
+namespace {
+
+/// Starts vigia, interrupts it (SIGINT, as Ctrl-C) after `delay_ms`, and returns the
+/// exit code and the seconds it took to exit after the interrupt (-1: it had ended).
+std::pair<int, double> interrupt_after(const std::vector<std::string>& args, int delay_ms) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<std::string> words{test::vigia_exe()};
+    words.insert(words.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    const int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  int status = 0;
+  if (waitpid(pid, &status, WNOHANG) == pid) return {WEXITSTATUS(status), -1.0};
+  const auto t0 = std::chrono::steady_clock::now();
+  kill(pid, SIGINT);
+  waitpid(pid, &status, 0);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, took};
+}
+
+}  // namespace
+
+TEST_CASE("Ctrl-C stops plan, select and coverage within a second, leaving nothing",
+          "[cli][interrupt]") {
+  test::TempDir tmp;
+  const std::string dem = test::project_data("S33W071_srtm3.tif");
+  const std::string border = test::project_data("chile_argentina_border_osm_S33W071.geojson");
+  const std::string countries = test::project_data("countries_S33W071_osm.geojson");
+  {
+    std::ofstream obs(tmp.file("obs.csv"));
+    for (int i = 0; i < 400; ++i)
+      obs << -70.9 + 0.8 * ((i * 37) % 100) / 100.0 << ',' << -32.9 + 0.8 * ((i * 61) % 100) / 100.0
+          << ",3000\n";
+  }
+  struct Job {
+    std::string name;
+    std::vector<std::string> args;
+    std::string output;
+  };
+  const std::vector<Job> jobs{
+      {"plan",
+       {"plan", test::project_data("sample_scenario.toml"), "--out", tmp.file("plan"), "-q"},
+       tmp.file("plan")},
+      {"select",
+       {"select", dem, "--border", border, "--own-territory", countries, "--own-where",
+        "A3 = 'CHL'", "--spacing-km", "0.5", "--out", tmp.file("select"), "-q"},
+       tmp.file("select")},
+      {"coverage",
+       {"coverage", dem, tmp.file("cov.tif"), "--observers", tmp.file("obs.csv"), "-q"},
+       tmp.file("cov.tif")},
+  };
+  int interrupted = 0;
+  for (const Job& job : jobs)
+    for (const int delay : {300, 900, 2000, 4000}) {
+      INFO(job.name << " interrupted after " << delay << " ms");
+      const auto [code, took] = interrupt_after(job.args, delay);
+      if (took < 0) continue;  // it had finished: nothing to interrupt
+      ++interrupted;
+      CHECK(code == 130);
+      CHECK(took < 1.0);
+      CHECK_FALSE(fs::exists(job.output));
+      for (const auto& e : fs::directory_iterator(tmp.path()))
+        CHECK(e.path().filename().string().find(".partial-") == std::string::npos);
+    }
+  CHECK(interrupted >= 8);
+}
+
+TEST_CASE("A full disk is called a full disk, and nothing is left on it", "[cli][disk]") {
+  // A 512 KiB tmpfs stands for a full disk: mounting needs root, which CI has.
+  if (geteuid() != 0) FAIL("this test mounts a small tmpfs and needs root (CI runs as root)");
+  test::TempDir tmp;
+  const std::string mnt = tmp.file("small");
+  fs::create_directories(mnt);
+  REQUIRE(std::system(("mount -t tmpfs -o size=512k tmpfs '" + mnt + "'").c_str()) == 0);
+  struct Unmount {
+    std::string dir;
+    ~Unmount() { (void)std::system(("umount '" + dir + "'").c_str()); }
+  } unmount{mnt};
+  const auto r = test::run_vigia({"viewshed", test::project_data("S33W071_srtm3.tif"),
+                                  mnt + "/vs.tif", "--observer", "-70.6,-32.8", "--altitude", "500",
+                                  "--compress", "NONE", "-q"});
+  INFO(r.err);
+  CHECK(r.code == 1);
+  CHECK(test::line_count(r.err) == 1);
+  CHECK_THAT(r.err, Catch::Contains("the disk is full"));
+  CHECK(fs::is_empty(mnt));
 }

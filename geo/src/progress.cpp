@@ -1,5 +1,8 @@
 #include "vigia/geo/progress.hpp"
 
+#include <filesystem>
+#include <set>
+
 #include <algorithm>
 
 #include "vigia/geo/error.hpp"
@@ -37,6 +40,38 @@ bool ProgressCounter::add(long long n) {
 
 void ProgressCounter::finish() {
   progress_.report(stage_, 1.0);
+}
+
+namespace {
+std::mutex& unfinished_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::set<std::string>& unfinished() {
+  static std::set<std::string> s;
+  return s;
+}
+}  // namespace
+
+void register_unfinished_output(const std::string& path) {
+  std::lock_guard lock(unfinished_mutex());
+  unfinished().insert(path);
+}
+
+void unregister_unfinished_output(const std::string& path) {
+  std::lock_guard lock(unfinished_mutex());
+  unfinished().erase(path);
+}
+
+void remove_unfinished_outputs() noexcept {
+  std::lock_guard lock(unfinished_mutex());
+  for (const auto& p : unfinished()) {
+    std::error_code ec;
+    std::filesystem::remove_all(p, ec);
+    std::filesystem::remove(p + ".aux.xml", ec);
+    std::filesystem::remove(p + ".ovr", ec);
+  }
+  unfinished().clear();
 }
 
 }  // namespace vigia

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "vigia/geo/error.hpp"
+#include "vigia/geo/progress.hpp"
 #include "vigia/geo/gdal_session.hpp"
 #include "vigia/geo/version.hpp"
 
@@ -179,6 +180,7 @@ template void write_raster_bands(const std::vector<const Raster<std::uint8_t>*>&
                                  const RasterWriteOptions&);
 
 OutputFiles::~OutputFiles() {
+  for (const auto& [tmp, dst] : staged_) unregister_unfinished_output(tmp);
   if (committed_) return;
   for (const auto& [tmp, dst] : staged_) {
     std::error_code ec;
@@ -205,6 +207,7 @@ std::string OutputFiles::stage(const std::string& destination) {
               std::to_string(rd() % 1000000) + dst.extension().string()))
           .string();
   staged_.emplace_back(tmp, destination);
+  register_unfinished_output(tmp);
   return tmp;
 }
 

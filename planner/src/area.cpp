@@ -13,6 +13,7 @@ namespace vigia::planner {
 Area build_area(const AreaInputs& in, const Progress& progress) {
   Area a;
   progress.report("reading the DEM", 0.0);
+  progress.throw_if_cancelled();
   a.dem = terrain::load_dem(in.dem);
   const terrain::DemLocator loc(a.dem);
   a.work_crs =
@@ -64,11 +65,18 @@ Area build_area(const AreaInputs& in, const Progress& progress) {
     if (polys.empty()) throw Error(f + ": holds no polygon (no-fly zones must be polygons)");
     ao.no_fly.insert(ao.no_fly.end(), polys.begin(), polys.end());
   }
-  progress.report("corridor and airspace", 0.3);
+  // Each step asks whether the user stopped the work (Ctrl-C): none runs long.
+  const auto step = [&](double f) {
+    progress.report("corridor and airspace", f);
+    progress.throw_if_cancelled();
+  };
+  step(0.3);
   const double reach = std::max({co.own_width_m, co.far_width_m, ao.standoff_m});
   a.frame = make_border_frame(a.dem, a.work_crs, border, own, reach);
   a.warnings = a.frame.warnings;
+  step(0.5);
   a.corridor = build_corridor(a.dem, a.frame, co);
+  step(0.8);
   a.airspace = build_airspace(a.dem, a.frame, ao);
   a.no_fly = ao.no_fly;
   progress.report("corridor and airspace", 1.0);

@@ -174,12 +174,20 @@ bool FlightSpace::orbit_room(geo::Point2 w) const {
 }
 
 std::vector<Candidate> with_orbit_room(const std::vector<Candidate>& candidates,
-                                       const FlightSpace& space, long long* dropped) {
+                                       const FlightSpace& space, long long* dropped,
+                                       const Progress& progress) {
   std::vector<char> room(candidates.size(), 0);
+  ProgressCounter counter(progress, "points with room to circle",
+                          static_cast<long long>(room.size()));
 #pragma omp parallel for schedule(dynamic, 64)
-  for (long long i = 0; i < static_cast<long long>(room.size()); ++i)
+  for (long long i = 0; i < static_cast<long long>(room.size()); ++i) {
+    if (progress.cancelled()) continue;  // Ctrl-C: the rest is skipped, then thrown below
     room[static_cast<std::size_t>(i)] =
         space.orbit_room(candidates[static_cast<std::size_t>(i)].work_xy) ? 1 : 0;
+    counter.add();
+  }
+  progress.throw_if_cancelled();
+  counter.finish();
   std::vector<Candidate> kept;
   for (std::size_t i = 0; i < room.size(); ++i)
     if (room[i]) kept.push_back(candidates[i]);

@@ -144,14 +144,17 @@ std::unique_ptr<MissionResult> prepare_ground(const MissionConfig& config,
         fo.runways.push_back({to_work(config.bases[i]), config.runway_headings_deg[i]});
   }
   progress.report("preparing the airspace for flight", 0.0);
+  progress.throw_if_cancelled();
   r->space =
       std::make_unique<FlightSpace>(r->area, config.aircraft, r->link ? &*r->link : nullptr, fo);
   progress.report("preparing the airspace for flight", 1.0);
+  progress.throw_if_cancelled();
   r->seconds["flight_space"] = since(t);
 
   // Only points the aircraft can circle at. Points hard against the standoff line see
   // the most, but no route could fly them.
-  r->candidates = with_orbit_room(r->candidates, *r->space, &r->candidates_without_room);
+  r->candidates =
+      with_orbit_room(r->candidates, *r->space, &r->candidates_without_room, progress);
   if (r->candidates.empty())
     throw Error(
         "no candidate point with room to circle (two turn radii of flyable, permitted airspace "

@@ -53,4 +53,13 @@ class ProgressCounter {
   std::atomic<long long> done_{0};
 };
 
+/// Files and folders being written that are not yet in place (staged temporaries,
+/// working folders): removed by remove_unfinished_outputs() when the process must stop
+/// at once (a second Ctrl-C, or a stop that outlasts its grace period). Thread-safe.
+void register_unfinished_output(const std::string& path);
+void unregister_unfinished_output(const std::string& path);
+/// Removes every registered path (files, and folders with what they hold). Meant for
+/// the last moment of the process; safe to call from a watchdog thread.
+void remove_unfinished_outputs() noexcept;
+
 }  // namespace vigia

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "vigia/geo/geometry.hpp"
+#include "vigia/geo/progress.hpp"
 #include "vigia/planner/aircraft.hpp"
 #include "vigia/planner/area.hpp"
 #include "vigia/planner/link.hpp"
@@ -133,7 +134,8 @@ struct Candidate;
 /// parallel. `dropped`, when given, receives how many were left out. vigia select and
 /// the mission planner offer the same points through this.
 std::vector<Candidate> with_orbit_room(const std::vector<Candidate>& candidates,
-                                       const FlightSpace& space, long long* dropped = nullptr);
+                                       const FlightSpace& space, long long* dropped = nullptr,
+                                       const Progress& progress = {});
 
 /// A stop of a route: a base, or an observation point with its altitude and loiter.
 struct Stop {
