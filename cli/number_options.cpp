@@ -19,29 +19,31 @@ struct Range {
   const char* unit;
 };
 
-// The ranges the commands document (docs/cli.md, --help). A value "not given" is the
-// option's absence, never a number: 0 or -1 are refused where they are not meaningful.
+// The ranges the commands document (docs/cli.md, --help): the same as the scenario
+// file's fields of the same meaning (planner/src/scenario.cpp, docs/scenario.md). A
+// value "not given" is the option's absence, never a number: 0 or -1 are refused where
+// they are not meaningful.
 const Range kRanges[] = {
-    {"", "--own-width-km", 0.0, 200.0, true, "km"},
-    {"", "--far-width-km", 0.0, 200.0, false, "km"},
+    {"", "--own-width-km", 0.0, 500.0, true, "km"},
+    {"", "--far-width-km", 0.0, 500.0, false, "km"},
     {"", "--edge-weight", 0.0, 1.0, false, "weight"},
     {"", "--standoff-km", 0.0, 100.0, false, "km"},
     {"", "--clearance", 0.0, 5000.0, false, "m above terrain"},
-    {"", "--ceiling", 0.0, 12000.0, true, "m AMSL"},
-    {"", "--link-range-km", 0.0, 1000.0, true, "km"},
-    {"", "--range-km", 0.0, 1000.0, true, "km"},
-    {"", "--spacing-km", 0.25, 100.0, false, "km"},
+    {"", "--ceiling", 100.0, 30000.0, false, "m AMSL"},
+    {"", "--link-range-km", 1.0, 2000.0, false, "km"},
+    {"", "--range-km", 1.0, 2000.0, false, "km"},
+    {"", "--spacing-km", 0.1, 100.0, false, "km"},
     {"", "--tiers", 1.0, 20.0, false, "tiers"},
-    {"", "--sensor-range-km", 0.0, 500.0, true, "km"},
+    {"", "--sensor-range-km", 0.1, 200.0, false, "km"},
     {"", "--min-grazing", -90.0, 89.0, false, "degrees"},
-    {"", "--k", -2.0, 1.0, false, "refraction coefficient"},
+    {"", "--k", -1.0, 1.0, false, "refraction coefficient"},
     {"", "--aggregate", 1.0, 64.0, false, "cells per block side"},
-    {"", "--cruise-kmh", 0.0, 1000.0, true, "km/h"},
-    {"", "--endurance-h", 0.0, 100.0, true, "hours"},
+    {"", "--cruise-kmh", 10.0, 2000.0, false, "km/h"},
+    {"", "--endurance-h", 0.05, 200.0, false, "hours"},
     {"", "--reserve", 0.0, 0.9, false, "fraction of endurance"},
-    {"", "--turn-radius-m", 0.0, 10000.0, true, "m"},
-    {"", "--climb-ms", 0.0, 100.0, true, "m/s"},
-    {"", "--descent-ms", 0.0, 100.0, true, "m/s"},
+    {"", "--turn-radius-m", 10.0, 20000.0, false, "m"},
+    {"", "--climb-ms", 0.1, 100.0, false, "m/s"},
+    {"", "--descent-ms", 0.1, 100.0, false, "m/s"},
     {"", "--altitude", -500.0, 30000.0, false, "m"},
     {"", "--target-height", 0.0, 1000.0, false, "m"},
     {"", "--max-distance", 0.0, 2.0e6, true, "m"},
@@ -54,7 +56,7 @@ const Range kRanges[] = {
     {"", "--antenna", 0.0, 1000.0, false, "m above ground"},
     {"", "--at-altitude", -500.0, 12000.0, false, "m AMSL"},
     {"", "--fresnel", 0.0, 1.0, false, "fraction of the first Fresnel zone"},
-    {"", "--frequency-ghz", 0.0, 300.0, true, "GHz"},
+    {"", "--frequency-ghz", 0.01, 100.0, false, "GHz"},
     {"", "--budget-min", 0.0, 100000.0, true, "minutes"},
     {"", "--scan-rate-km2-min", 0.0, 1.0e6, true, "km² per minute"},
     {"", "--views", 1.0, 10.0, false, "points"},

@@ -147,7 +147,7 @@ TEST_CASE("corridor and link refuse bad input with one line and leave nothing", 
   refused(with({"select"}, {"--k", "1.5"}), "refraction coefficient");
   refused(with({"select"}, {"--min-grazing", "95"}), "--min-grazing: '95' is not allowed (-90 to 89, degrees)");
   // Checked before any work, as vigia route and plan check them (one shared stage).
-  refused(with({"select"}, {"--spacing-km", "0"}), "--spacing-km: '0' is not allowed (0.25 to 100, km)");
+  refused(with({"select"}, {"--spacing-km", "0"}), "--spacing-km: '0' is not allowed (0.10 to 100, km)");
   refused(with({"select"}, {"--tiers", "0"}), "--tiers: '0' is not allowed (1 to 20");
   refused(with({"select"}, {"--views", "0"}), "--views");
   refused(with({"route"}, {"--base=-70.61,-32.83", "--k", "1.5"}), "refraction coefficient");

@@ -177,7 +177,7 @@ TEST_CASE("vigia route refuses bad input with one line and leaves nothing", "[cl
       {{"--base=-65,-20"}, "lies outside the DEM"},
       {{"--base=-70.05,-32.5"}, "outside the permitted airspace"},
       {{"--base", "abc"}, "--base"},
-      {{"--cruise-kmh", "-5"}, "--cruise-kmh: '-5' is not allowed (above 0 up to 1000, km/h)"},
+      {{"--cruise-kmh", "-5"}, "--cruise-kmh: '-5' is not allowed (10 to 2000, km/h)"},
       {{"--reserve", "1.5"}, "--reserve: '1.5' is not allowed (0 to 0.90"},
       {{"--count", "2", "--base=-70.61,-32.83", "--base=-70.6,-32.8", "--base=-70.6,-32.7"},
        "one base for all aircraft or one per aircraft"},
