@@ -65,11 +65,11 @@ class TerminalBar {
 
 void install_interrupt_handler() {
   // The backstop of "stops within a second": every long loop asks whether to stop, and
-  // if a step still runs 0.7 s after Ctrl-C (one GEOS call, one GDAL write), this
+  // if a step still runs 0.4 s after Ctrl-C (one GEOS call, one GDAL write), this
   // watchdog removes what was being written and ends the process with 130.
   static std::thread watchdog([] {
     while (!g_interrupted.load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
     remove_unfinished_outputs();
     const char msg[] = "vigia: error: interrupted\n";
     (void)!write(STDERR_FILENO, msg, sizeof msg - 1);

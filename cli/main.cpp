@@ -90,6 +90,8 @@ std::string parse_error_message(const CLI::ParseError& e, const CLI::App& app, i
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First of all: a Ctrl-C at any moment ends with 130 and nothing half-written.
+  vigia::cli::install_interrupt_handler();
   CLI::App app{"vigia — terrain-aware planner for UAV border surveillance", "vigia"};
   app.set_version_flag(
       "--version", std::string(vigia::version()) + " (git " + std::string(vigia::git_hash()) + ")");
@@ -121,7 +123,6 @@ int main(int argc, char** argv) {
     return fail(parse_error_message(e, app, argc, argv), 2);
   }
 
-  vigia::cli::install_interrupt_handler();
   try {
     return runner ? runner() : fail("no command given (see 'vigia --help')", 2);
   } catch (const vigia::Error& e) {

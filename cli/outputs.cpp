@@ -59,10 +59,12 @@ OutputDir::OutputDir(std::string dir, bool overwrite, std::vector<std::string> i
     fs::create_directories(dir_, ec);
     if (ec) throw Error(dir_ + ": cannot create the output folder: " + ec.message());
     created_ = true;
+    register_unfinished_output(dir_);  // made by this run: removed if it stops at once
   }
 }
 
 OutputDir::~OutputDir() {
+  if (created_) unregister_unfinished_output(dir_);
   if (committed_ || !created_) return;
   files_.reset();  // removes the temporaries first
   std::error_code ec;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "vigia/geo/progress.hpp"
 #include "vigia/geo/raster_io.hpp"
 
 namespace vigia::cli {
@@ -24,6 +25,7 @@ class OutputDir {
   void commit() {
     files_->commit();
     committed_ = true;
+    if (created_) unregister_unfinished_output(dir_);
   }
   [[nodiscard]] std::string path(const std::string& name) const { return dir_ + "/" + name; }
 
