@@ -162,8 +162,20 @@ std::pair<int, double> interrupt_after(const std::vector<std::string>& args, int
     execv(argv[0], argv.data());
     _exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  // The delay counts from the moment vigia catches SIGINT (main's first step; under a
+  // sanitizer the loader alone may take longer than the shortest delay).
   int status = 0;
+  for (int i = 0; i < 1000; ++i) {
+    std::ifstream st("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    bool caught = false;
+    while (std::getline(st, line))
+      if (line.rfind("SigCgt:", 0) == 0) caught = (std::stoull(line.substr(7), nullptr, 16) & 0x2) != 0;
+    if (caught) break;
+    if (waitpid(pid, &status, WNOHANG) == pid) return {WEXITSTATUS(status), -1.0};
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   if (waitpid(pid, &status, WNOHANG) == pid) return {WEXITSTATUS(status), -1.0};
   const auto t0 = std::chrono::steady_clock::now();
   kill(pid, SIGINT);
