@@ -29,7 +29,7 @@ struct RouteArgs {
   int points = 30;
   double loiter_min = 5.0;
   int persistent = 0;
-  double time_limit = 60.0;
+  double time_limit = 600.0;
   long long rounds = planner::MissionConfig{}.route_rounds;
   unsigned seed = 1;
   int threads = 0;
@@ -137,7 +137,7 @@ void add_route_command(CLI::App& app, Runner& runner) {
                   "A persistent patrol: a cycle through the points flown by N aircraft evenly "
                   "spaced (default 0: sorties)");
   cmd->add_option("--time-limit", a->time_limit,
-                  "Cap in seconds on the route optimiser (default 60)");
+                  "Cap in seconds on the route optimiser (default 600; its rounds are its work)");
   cmd->add_option("--rounds", a->rounds,
                   "Route optimiser rounds per fleet size: its work, the same routes on any "
                   "machine (default 100)");

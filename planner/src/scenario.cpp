@@ -368,7 +368,7 @@ Scenario read_scenario(const std::string& path) {
   const std::string objective = mis.choice("objective", "coverage", {"coverage", "persistent"});
   m.persistent = objective == "persistent" ? m.aircraft_count : 0;
   m.loiter_s = 60.0 * mis.number_in("loiter_min", 5.0, 0.0, 600.0, "minutes");
-  m.route_time_limit_s = mis.number_in("time_limit_s", 60.0, 1.0, 86400.0, "seconds");
+  m.route_time_limit_s = mis.number_in("time_limit_s", 600.0, 1.0, 86400.0, "seconds");
   m.route_rounds = mis.integer("rounds", m.route_rounds, 1, 1000000, "optimiser rounds, 1-1000000");
   m.seed = static_cast<unsigned>(mis.integer("seed", 1, 0, 4294967295LL, "0-4294967295"));
   m.sample_spacing_m = mis.number_in("sample_spacing_m", 500.0, 10.0, 10000.0, "metres");

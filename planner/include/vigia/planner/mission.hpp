@@ -59,7 +59,7 @@ struct MissionConfig {
   /// The routing optimiser's work: rounds per fleet size (or for the patrol cycle).
   /// The same rounds give the same plan on any machine; the time limit only caps them.
   long long route_rounds = 100;
-  double route_time_limit_s = 60.0;
+  double route_time_limit_s = 600.0;  ///< only a cap: route_rounds is the work
   double sample_spacing_m = 500.0;
   double planning_cell_m = 250.0;
   unsigned seed = 1;
