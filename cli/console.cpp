@@ -2,15 +2,14 @@
 
 #include <unistd.h>
 
-#include <chrono>
-#include <thread>
-
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "vigia/geo/error.hpp"
 
@@ -18,6 +17,11 @@ namespace vigia::cli {
 
 namespace {
 std::atomic<bool> g_interrupted{false};
+// Who ends the process: main's own return, or the watchdog. Whichever takes this lock
+// first wins; the other never runs (the watchdog must not touch what static destructors
+// are tearing down, nor main return while the watchdog removes files).
+std::mutex g_exit_lock;
+bool g_exiting = false;
 
 extern "C" void on_sigint(int) {
   g_interrupted.store(true);
@@ -70,6 +74,11 @@ void install_interrupt_handler() {
   static std::thread watchdog([] {
     while (!g_interrupted.load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    g_exit_lock.lock();  // held until _exit: main cannot start its own exit meanwhile
+    if (g_exiting) {
+      g_exit_lock.unlock();
+      return;  // main is already returning its own code
+    }
     remove_unfinished_outputs();
     const char msg[] = "vigia: error: interrupted\n";
     (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
@@ -81,6 +90,11 @@ void install_interrupt_handler() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+}
+
+void begin_exit() {
+  const std::lock_guard lock(g_exit_lock);
+  g_exiting = true;
 }
 
 bool interrupted() {

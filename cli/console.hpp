@@ -15,6 +15,9 @@ std::unique_ptr<Progress> make_progress(bool quiet);
 
 /// Installs the Ctrl-C handler that makes progress reporters cancel the work.
 void install_interrupt_handler();
+/// Called by main just before it returns: from then on the watchdog stays out of the
+/// way (blocks until a watchdog exit already under way has ended the process).
+void begin_exit();
 [[nodiscard]] bool interrupted();
 
 using geo::fixed;

@@ -87,11 +87,8 @@ std::string parse_error_message(const CLI::ParseError& e, const CLI::App& app, i
   return what + " (see '" + help + "')";
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  // First of all: a Ctrl-C at any moment ends with 130 and nothing half-written.
-  vigia::cli::install_interrupt_handler();
+/// The whole command: parse, run, and turn every error into one line and an exit code.
+int run(int argc, char** argv) {
   CLI::App app{"vigia — terrain-aware planner for UAV border surveillance", "vigia"};
   app.set_version_flag(
       "--version", std::string(vigia::version()) + " (git " + std::string(vigia::git_hash()) + ")");
@@ -140,4 +137,14 @@ int main(int argc, char** argv) {
     return fail(std::string("internal error: ") + e.what() + " (please report it)", 1);
   }
   return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // First of all: a Ctrl-C at any moment ends with 130 and nothing half-written.
+  vigia::cli::install_interrupt_handler();
+  const int code = run(argc, argv);
+  vigia::cli::begin_exit();  // static destructors follow: the watchdog must stand aside
+  return code;
 }
