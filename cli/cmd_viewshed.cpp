@@ -41,6 +41,10 @@ struct ViewshedArgs {
   bool quiet = false;
 };
 
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
 int run(const ViewshedArgs& a) {
   terrain::set_thread_count(a.threads);
   const auto [ox, oy] = parse_pair(a.observer, "--observer",
@@ -77,24 +81,30 @@ int run(const ViewshedArgs& a) {
     lonlat = geo::Transformer(h.crs, geo::SpatialRef::wgs84())({ox, oy});
   }
   const double range = a.max_distance > 0.0 ? a.max_distance : a.max_slant;
-  const terrain::Dem dem = terrain::load_dem_around({a.dem}, {lonlat}, range, {"--observer"});
-  const terrain::DemLocator locator(dem);
-  terrain::Observer obs;
-  obs.position = locator.to_grid(lonlat);
-  obs.altitude_m = a.altitude;
-  obs.reference =
-      a.amsl ? terrain::AltitudeReference::AboveSeaLevel : terrain::AltitudeReference::AboveGround;
-
-  try {
-    (void)terrain::eye_altitude(dem, obs);
-  } catch (const Error& e) {
-    throw Error("--observer " + a.observer + ": " + e.what());
-  }
-  auto progress = make_progress(a.quiet || a.json);
-  const auto t0 = std::chrono::steady_clock::now();
-  const terrain::Viewshed vs = terrain::compute_viewshed(dem, obs, opt, *progress);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto t_load = std::chrono::steady_clock::now();
+  terrain::Viewshed vs;
+  double seconds = 0.0, load_seconds = 0.0;
+  {
+    const terrain::Dem dem =
+        terrain::load_dem_around({a.dem}, {lonlat}, range, {"--observer"});
+    const terrain::DemLocator locator(dem);
+    terrain::Observer obs;
+    obs.position = locator.to_grid(lonlat);
+    obs.altitude_m = a.altitude;
+    obs.reference = a.amsl ? terrain::AltitudeReference::AboveSeaLevel
+                           : terrain::AltitudeReference::AboveGround;
+    try {
+      (void)terrain::eye_altitude(dem, obs);
+    } catch (const Error& e) {
+      throw Error("--observer " + a.observer + ": " + e.what());
+    }
+    auto progress = make_progress(a.quiet || a.json);
+    const auto t0 = std::chrono::steady_clock::now();
+    load_seconds = std::chrono::duration<double>(t0 - t_load).count();
+    vs = terrain::compute_viewshed(dem, obs, opt, *progress);
+    seconds = seconds_since(t0);
+  }  // the DEM is released before the writing: the peak memory is one DEM, not more
+  const auto t_write = std::chrono::steady_clock::now();
 
   geo::RasterWriteOptions wo;
   wo.format = a.cog ? geo::RasterFormat::COG : geo::RasterFormat::GTiff;
@@ -108,6 +118,7 @@ int run(const ViewshedArgs& a) {
     geo::write_raster(vs.required_rise, tmp_rise, wo);
   }
   files.commit();
+  const double write_seconds = seconds_since(t_write);
 
   const double pct =
       vs.stats.cells_in_range ? 100.0 * vs.stats.visible / vs.stats.cells_in_range : 0.0;
@@ -124,6 +135,7 @@ int run(const ViewshedArgs& a) {
     j["retested_cells"] = vs.stats.retested;
     j["algorithm"] = a.algorithm;
     j["seconds"] = seconds;
+    j["stage_seconds"] = {{"load_dem", load_seconds}, {"viewshed", seconds}, {"write", write_seconds}};
     j["outputs"] =
         a.rise.empty() ? nlohmann::json::array({a.out}) : nlohmann::json::array({a.out, a.rise});
     std::cout << j.dump(2) << '\n';

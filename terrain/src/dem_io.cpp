@@ -258,47 +258,103 @@ OpenedDem open_dem(const std::vector<std::string>& raw_inputs) {
   return out;
 }
 
-/// Converts raw band values to metres in place; returns the number of valid cells.
-long long to_metres(float* v, std::size_t n, const OpenedDem& dem) {
-  const bool has_nodata = dem.nodata.has_value();
-  const float nodata = has_nodata ? static_cast<float>(*dem.nodata) : 0.0f;
-  const bool nodata_is_nan = has_nodata && std::isnan(*dem.nodata);
-  const double scale = dem.scale * dem.z_unit_m;
-  const double offset = dem.offset * dem.z_unit_m;
-  const bool identity = scale == 1.0 && offset == 0.0;
-  long long valid = 0, absurd = 0;
-  float example = 0.0f;
-  for (std::size_t i = 0; i < n; ++i) {
-    const float x = v[i];
-    if ((has_nodata && !nodata_is_nan && x == nodata) || !std::isfinite(x)) {
-      v[i] = std::numeric_limits<float>::quiet_NaN();
-    } else {
-      if (!identity) v[i] = static_cast<float>(x * scale + offset);
-      // Earth's surface lies within -1 000 (Dead Sea shore -430) and 9 000 m (Everest
-      // 8 849): beyond is a void or a spike, never terrain.
-      if (!(v[i] >= -1000.0f && v[i] <= 9000.0f)) {
-        if (absurd++ == 0) example = x;
-        continue;
+/// Turns raw band values into metres in place, span by span, counting the valid cells;
+/// finish() refuses elevations no terrain has.
+class ToMetres {
+ public:
+  explicit ToMetres(const OpenedDem& dem)
+      : dem_(dem),
+        has_nodata_(dem.nodata.has_value()),
+        nodata_(has_nodata_ ? static_cast<float>(*dem.nodata) : 0.0f),
+        nodata_is_nan_(has_nodata_ && std::isnan(*dem.nodata)),
+        scale_(dem.scale * dem.z_unit_m),
+        offset_(dem.offset * dem.z_unit_m),
+        identity_(scale_ == 1.0 && offset_ == 0.0) {}
+
+  void operator()(float* v, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const float x = v[i];
+      if ((has_nodata_ && !nodata_is_nan_ && x == nodata_) || !std::isfinite(x)) {
+        v[i] = std::numeric_limits<float>::quiet_NaN();
+      } else {
+        if (!identity_) v[i] = static_cast<float>(x * scale_ + offset_);
+        // Earth's surface lies within -1 000 (Dead Sea shore -430) and 9 000 m (Everest
+        // 8 849): beyond is a void or a spike, never terrain.
+        if (!(v[i] >= -1000.0f && v[i] <= 9000.0f)) {
+          if (absurd_++ == 0) example_ = x;
+          continue;
+        }
+        ++valid_;
       }
-      ++valid;
     }
   }
-  if (absurd > 0)
-    throw Error(dem.label + ": " + std::to_string(absurd) + " cell" + (absurd == 1 ? "" : "s") +
-                " hold elevations outside -1000..9000 m (e.g. " + std::to_string(example) +
-                "): voids without a nodata value, or spikes (allowed: mark voids as nodata, e.g. "
-                "gdal_edit.py -a_nodata " + std::to_string(static_cast<long long>(example)) +
-                " FILE)");
-  return valid;
+
+  /// The number of valid cells converted; throws if any held an impossible elevation.
+  long long finish() const {
+    if (absurd_ > 0)
+      throw Error(dem_.label + ": " + std::to_string(absurd_) + " cell" +
+                  (absurd_ == 1 ? "" : "s") + " hold elevations outside -1000..9000 m (e.g. " +
+                  std::to_string(example_) +
+                  "): voids without a nodata value, or spikes (allowed: mark voids as nodata, "
+                  "e.g. gdal_edit.py -a_nodata " +
+                  std::to_string(static_cast<long long>(example_)) + " FILE)");
+    return valid_;
+  }
+
+ private:
+  const OpenedDem& dem_;
+  bool has_nodata_;
+  float nodata_;
+  bool nodata_is_nan_;
+  double scale_, offset_;
+  bool identity_;
+  long long valid_ = 0, absurd_ = 0;
+  float example_ = 0.0f;
+};
+
+[[noreturn]] void damaged(const OpenedDem& dem) {
+  throw Error(dem.label + ": is damaged or incomplete, GDAL cannot read its cells (" +
+              geo::gdal_last_error("unknown GDAL error") +
+              "; allowed: a complete raster, and for a VRT every source file present)");
 }
 
-void read_rows(const OpenedDem& dem, const geo::Window& w, float* buffer) {
+/// Reads window w of the DEM as float metres into buffer (w.cols per row). Block by
+/// block straight from the driver (ReadBlock), not through GDAL's block cache: the
+/// cache would hold a second copy of the whole window and the copy out of it (for a
+/// 8192 x 8192 DEM, 256 MiB and about a second of a whole viewshed command). Each
+/// block's rows are converted while they are in the processor's cache. Very large
+/// blocks (a whole image in one: PNG, JPEG) go through RasterIO.
+void read_rows(const OpenedDem& dem, const geo::Window& w, float* buffer, ToMetres& convert) {
   GDALRasterBand* band = dem.ds->GetRasterBand(1);
-  if (band->RasterIO(GF_Read, w.col, w.row, w.cols, w.rows, buffer, w.cols, w.rows, GDT_Float32, 0,
-                     0, nullptr) != CE_None) {
-    throw Error(dem.label + ": is damaged or incomplete, GDAL cannot read its cells (" +
-                geo::gdal_last_error("unknown GDAL error") +
-                "; allowed: a complete raster, and for a VRT every source file present)");
+  int bx = 0, by = 0;
+  band->GetBlockSize(&bx, &by);
+  const GDALDataType type = band->GetRasterDataType();
+  const int tsize = GDALGetDataTypeSizeBytes(type);
+  const std::size_t block_bytes = static_cast<std::size_t>(bx) * by * tsize;
+  if (bx <= 0 || by <= 0 || tsize <= 0 || GDALDataTypeIsComplex(type) ||
+      block_bytes > (std::size_t{32} << 20)) {
+    if (band->RasterIO(GF_Read, w.col, w.row, w.cols, w.rows, buffer, w.cols, w.rows, GDT_Float32,
+                       0, 0, nullptr) != CE_None)
+      damaged(dem);
+    for (int r = 0; r < w.rows; ++r) convert(buffer + static_cast<std::size_t>(r) * w.cols, w.cols);
+    return;
+  }
+  std::vector<std::byte> block(block_bytes);
+  for (int yb = w.row / by; yb * by < w.row + w.rows; ++yb) {
+    const int r0 = std::max(w.row, yb * by);
+    const int r1 = std::min(w.row + w.rows, (yb + 1) * by);
+    for (int xb = w.col / bx; xb * bx < w.col + w.cols; ++xb) {
+      const int c0 = std::max(w.col, xb * bx);
+      const int c1 = std::min(w.col + w.cols, (xb + 1) * bx);
+      if (band->ReadBlock(xb, yb, block.data()) != CE_None) damaged(dem);
+      for (int r = r0; r < r1; ++r) {
+        const std::byte* from =
+            block.data() + (static_cast<std::size_t>(r - yb * by) * bx + (c0 - xb * bx)) * tsize;
+        float* to = buffer + static_cast<std::size_t>(r - w.row) * w.cols + (c0 - w.col);
+        GDALCopyWords64(from, type, tsize, to, GDT_Float32, sizeof(float), c1 - c0);
+        convert(to, static_cast<std::size_t>(c1 - c0));
+      }
+    }
   }
 }
 
@@ -336,12 +392,13 @@ Dem load_dem(const std::vector<std::string>& inputs, const DemLoadOptions& optio
   dem.crs = opened.crs;
   dem.sources = opened.sources;
   dem.metric = opened.metric.shifted(w.col, w.row);
-  dem.elevation = geo::Raster<float>(w.cols, w.rows);
+  dem.elevation = geo::Raster<float>(w.cols, w.rows, geo::Uninitialised{});
   dem.elevation.transform = opened.gt.shifted(w.col, w.row);
   dem.elevation.crs_wkt = opened.crs.wkt();
   dem.elevation.nodata = std::numeric_limits<double>::quiet_NaN();
-  read_rows(opened, w, dem.elevation.data().data());
-  const long long valid = to_metres(dem.elevation.data().data(), dem.elevation.size(), opened);
+  ToMetres convert(opened);
+  read_rows(opened, w, dem.elevation.data().data(), convert);
+  const long long valid = convert.finish();
   if (valid == 0) {
     throw Error(opened.label + ": has no valid elevation" +
                 (options.window ? std::string(" in the requested window") : std::string()) +
@@ -474,18 +531,23 @@ DemInfo describe_dem(const std::vector<std::string>& inputs, const Progress& pro
                                        : "projected grid, constant cell size";
 
   // Statistics, block by block, so memory stays small whatever the DEM's size.
-  const int chunk_rows = std::max(1, static_cast<int>((8LL << 20) / std::max(info.cols, 1)));
+  // Chunks of whole block rows: no block is read twice.
+  int block_cols = 0, block_rows = 0;
+  opened.ds->GetRasterBand(1)->GetBlockSize(&block_cols, &block_rows);
+  block_rows = std::max(block_rows, 1);
+  const int chunk_rows =
+      std::max(1, static_cast<int>((8LL << 20) / std::max(info.cols, 1)) / block_rows) *
+      block_rows;
   std::vector<float> buffer(static_cast<std::size_t>(chunk_rows) * info.cols);
   double sum = 0.0;
   double mn = std::numeric_limits<double>::infinity();
   double mx = -std::numeric_limits<double>::infinity();
-  long long valid = 0;
+  ToMetres convert(opened);
   ProgressCounter counter(progress, "reading DEM", info.rows);
   for (int r0 = 0; r0 < info.rows; r0 += chunk_rows) {
     const int n = std::min(chunk_rows, info.rows - r0);
-    read_rows(opened, {0, r0, info.cols, n}, buffer.data());
+    read_rows(opened, {0, r0, info.cols, n}, buffer.data(), convert);
     const std::size_t cells = static_cast<std::size_t>(n) * info.cols;
-    valid += to_metres(buffer.data(), cells, opened);
     for (std::size_t i = 0; i < cells; ++i) {
       const float v = buffer[i];
       if (std::isnan(v)) continue;
@@ -496,6 +558,7 @@ DemInfo describe_dem(const std::vector<std::string>& inputs, const Progress& pro
     if (!counter.add(n)) progress.throw_if_cancelled();
   }
   counter.finish();
+  const long long valid = convert.finish();
   if (valid == 0) throw Error(opened.label + ": has no valid elevation (every cell is nodata)");
   info.valid_cells = valid;
   info.min = mn;

@@ -33,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,17 +60,19 @@ struct Quadrant {
   int dir = 1;              ///< +1: u increases away from the observer
 };
 
-/// A quadrant's view of the window: u runs away from the observer, v across.
+/// A quadrant's view of the window: u runs away from the observer, v across. The
+/// cell (u, v) lies at z[u * su + v * sv]: the window's rows for the north and south
+/// quadrants (sv = 1), its columns for the east and west ones (su = 1), whose whole
+/// lines the sweep reads from a transposed band (Sweep::line).
 struct KernelGrid {
   const float* z = nullptr;
-  std::ptrdiff_t stride = 0;
+  std::ptrdiff_t su = 0;
+  std::ptrdiff_t sv = 0;
   int nu = 0;
   int nv = 0;
   float ou = 0.0f;
   float ov = 0.0f;
-  [[nodiscard]] const float* row(int u) const {
-    return z + static_cast<std::ptrdiff_t>(u) * stride;
-  }
+  [[nodiscard]] float at(int u, int v) const { return z[u * su + v * sv]; }
 };
 
 /// What is constant along one kernel row.
@@ -109,6 +112,27 @@ struct Sweep {
   std::vector<float> h_prev, h_cur;
   std::vector<std::int32_t> l_prev, l_cur;
   std::vector<std::uint8_t> code;
+
+  /// Line u of the grid, contiguous along v. The east and west quadrants read lines
+  /// of a transposed copy made a band of kBand lines at a time (two bands suffice:
+  /// a kernel row reads lines u, u - 1 and u - 2 only), so no transposed copy of the
+  /// whole window exists: for a 8192 x 8192 DEM that saved 128 MiB or more.
+  static constexpr int kBand = 8;
+  float* ring = nullptr;             ///< 2 bands of kBand lines of ring_stride floats
+  std::ptrdiff_t ring_stride = 0;
+  int ring_band[2] = {-1, -1};      ///< which band each half of the ring holds
+  std::function<void(int band, float* out)> fill_band;  ///< transposes one band
+  const float* line(int u) {
+    if (!q.transposed) return g.z + u * g.su;
+    const int band = u / kBand;
+    const int slot = band & 1;
+    float* base = ring + slot * kBand * ring_stride;
+    if (ring_band[slot] != band) {
+      fill_band(band, base);
+      ring_band[slot] = band;
+    }
+    return base + (u % kBand) * ring_stride;
+  }
 };
 
 constexpr float kNoH = kNoHorizon;
@@ -130,8 +154,8 @@ inline float line_slope(const Sweep& s, const Row& row, std::int32_t line, float
     const float pos = std::clamp(g.ov + x * tau, 0.0f, static_cast<float>(g.nv - 1));
     const int i = std::min(static_cast<int>(pos), g.nv - 2);
     const float w = pos - static_cast<float>(i);
-    const float* zr = g.row(k);
-    z = zr[i] + w * (zr[i + 1] - zr[i]);
+    const float a = g.at(k, i);
+    z = a + w * (g.at(k, i + 1) - a);
   } else if (line < 0) {
     const int m = -line - 1;
     const float mo = static_cast<float>(m) - g.ov;
@@ -141,8 +165,8 @@ inline float line_slope(const Sweep& s, const Row& row, std::int32_t line, float
     const float pos = std::clamp(g.ou + tau * row.u_off, 0.0f, static_cast<float>(g.nu - 1));
     const int i = std::min(static_cast<int>(pos), g.nu - 2);
     const float w = pos - static_cast<float>(i);
-    const float a = g.row(i)[m];
-    z = a + w * (g.row(i + 1)[m] - a);
+    const float a = g.at(i, m);
+    z = a + w * (g.at(i + 1, m) - a);
   } else {
     return kNoH;
   }
@@ -496,9 +520,9 @@ void sweep_quadrant(Sweep& s, Sink sink, Simd isa, long long& retested) {
     row.t2 = row.has_prev2 ? static_cast<float>((du - 2.0) / du) : 0.0f;
     row.inv_t1 = row.has_prev ? static_cast<float>(du / (du - 1.0)) : 0.0f;
     row.inv_t2 = row.has_prev2 ? static_cast<float>(du / (du - 2.0)) : 0.0f;
-    row.zc = g.row(u);
-    row.z1 = row.has_prev ? g.row(row.u1) : nullptr;
-    row.z2 = row.has_prev2 ? g.row(row.u2) : nullptr;
+    row.zc = s.line(u);
+    row.z1 = row.has_prev ? s.line(row.u1) : nullptr;
+    row.z2 = row.has_prev2 ? s.line(row.u2) : nullptr;
     row.u_off = static_cast<float>(u - static_cast<double>(g.ou));
     if (!q.transposed) {
       row.sx = static_cast<float>(f.sx[static_cast<std::size_t>(u)]);
@@ -647,22 +671,9 @@ std::ptrdiff_t padded_stride(int n) {
 void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool want_horizon) {
   const int rows = f.rows();
   const int cols = f.cols();
-  // The east and west quadrants sweep a transposed copy (padded for vector loads).
-  // Scratch reused by the thread across viewsheds (coverage runs thousands).
-  // (OpenMP workers have thread_locals of their own: only pointers cross into the
-  // parallel region below.)
-  // Left uninitialised: the sweep reads only the tiles copied below (vector loads may
-  // also pick up neighbours of those, into lanes that are then discarded), as it
-  // already does with what earlier viewsheds left in the reused scratch.
-  thread_local std::unique_ptr<float[]> zt_scratch;
-  thread_local std::size_t zt_capacity = 0;
+  // The east and west quadrants sweep lines of a transposed copy, a band at a time
+  // (Sweep::line), padded for vector loads.
   const std::ptrdiff_t ts = padded_stride(rows);
-  const std::size_t zt_size = static_cast<std::size_t>(cols) * ts + 16;
-  if (zt_capacity < zt_size) {
-    zt_scratch.reset(new float[zt_size]);
-    zt_capacity = zt_size;
-  }
-  float* const zt = zt_scratch.get();
   // Smallest metric steps east and north; only the tiles the east and west quadrants
   // read: their cones plus a margin, within the range plus a margin.
   double min_sx = INFINITY;
@@ -685,20 +696,28 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
     return e * e + n * n <= range2;
   };
   const Simd isa = simd_in_use();
+  // Band b of the transposed copy: columns kBand b .. kBand (b + 1) - 1 of the window,
+  // the tiles the quadrants read.
+  const auto fill_band = [&f, &need, isa, rows, cols, ts](int band, float* band_out) {
+    const int c0 = band * Sweep::kBand;
+    const int n = std::min(Sweep::kBand, cols - c0);
+    const auto need_here = [&need, c0](int r0, int r1, int a, int b) {
+      return need(r0, r1, c0 + a, c0 + b);
+    };
 #if defined(__x86_64__)
-  if (isa != Simd::Scalar) {
-    transpose_tiles_avx2(f.z.row(0), f.z.stride(), rows, cols, zt, ts, need);
-  } else
+    if (isa != Simd::Scalar) {
+      transpose_tiles_avx2(f.z.row(0) + c0, f.z.stride(), rows, n, band_out, ts, need_here);
+      return;
+    }
 #endif
-  {
-    transpose_tiles(f.z.row(0), f.z.stride(), rows, cols, zt, ts, need);
-  }
+    transpose_tiles(f.z.row(0) + c0, f.z.stride(), rows, n, band_out, ts, need_here);
+  };
   // The north/south quadrants read the window in place (vector loads never cross a
   // row's end: block() checks).
-  const KernelGrid rows_grid{
-      f.z.row(0), f.z.stride(), rows, cols, static_cast<float>(f.orow), static_cast<float>(f.oc)};
-  const KernelGrid cols_grid{
-      zt, ts, cols, rows, static_cast<float>(f.oc), static_cast<float>(f.orow)};
+  const KernelGrid rows_grid{f.z.row(0), f.z.stride(), 1,   rows, cols,
+                             static_cast<float>(f.orow), static_cast<float>(f.oc)};
+  const KernelGrid cols_grid{f.z.row(0), 1,    f.z.stride(), cols, rows,
+                             static_cast<float>(f.oc),   static_cast<float>(f.orow)};
   const Quadrant quadrants[4] = {{false, +1}, {false, -1}, {true, +1}, {true, -1}};
   BlockMax blocks(f);
   long long retested[4] = {0, 0, 0, 0};
@@ -711,6 +730,19 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
     s.min_sx = min_sx;
     s.min_ny = min_ny;
     if (qd.transposed) {
+      // Scratch reused by the thread across viewsheds (coverage runs thousands); left
+      // uninitialised: the sweep reads only the tiles fill_band copies (vector loads
+      // may also pick up neighbours of those, into lanes that are then discarded).
+      thread_local std::unique_ptr<float[]> ring;
+      thread_local std::size_t ring_capacity = 0;
+      const std::size_t ring_size = static_cast<std::size_t>(2 * Sweep::kBand) * ts + 16;
+      if (ring_capacity < ring_size) {
+        ring.reset(new float[ring_size]);
+        ring_capacity = ring_size;
+      }
+      s.ring = ring.get();
+      s.ring_stride = ts;
+      s.fill_band = fill_band;
       s.sx_v.assign(f.sx.begin(), f.sx.end());
       s.ny_v.assign(f.ny.begin(), f.ny.end());
       s.sx_v.resize(s.sx_v.size() + 16, 0.0f);
