@@ -1,5 +1,6 @@
 #include "vigia/planner/area.hpp"
 
+#include <chrono>
 #include <fstream>
 #include <string>
 
@@ -14,7 +15,10 @@ Area build_area(const AreaInputs& in, const Progress& progress) {
   Area a;
   progress.report("reading the DEM", 0.0);
   progress.throw_if_cancelled();
+  const auto t_load = std::chrono::steady_clock::now();
   a.dem = terrain::load_dem(in.dem);
+  a.load_dem_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
   const terrain::DemLocator loc(a.dem);
   a.work_crs =
       terrain::vector_work_crs(a.dem.crs, loc.to_lonlat({a.dem.cols() / 2.0, a.dem.rows() / 2.0}));

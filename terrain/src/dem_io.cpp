@@ -531,13 +531,15 @@ DemInfo describe_dem(const std::vector<std::string>& inputs, const Progress& pro
                                        : "projected grid, constant cell size";
 
   // Statistics, block by block, so memory stays small whatever the DEM's size.
-  // Chunks of whole block rows: no block is read twice.
+  // Chunks of whole block rows (no block is read twice) of about 2 MiB, never more
+  // rows than the DEM has.
   int block_cols = 0, block_rows = 0;
   opened.ds->GetRasterBand(1)->GetBlockSize(&block_cols, &block_rows);
   block_rows = std::max(block_rows, 1);
-  const int chunk_rows =
-      std::max(1, static_cast<int>((8LL << 20) / std::max(info.cols, 1)) / block_rows) *
-      block_rows;
+  const int chunk_rows = std::min(
+      info.rows,
+      std::max(1, static_cast<int>((512LL << 10) / std::max(info.cols, 1)) / block_rows) *
+          block_rows);
   std::vector<float> buffer(static_cast<std::size_t>(chunk_rows) * info.cols);
   double sum = 0.0;
   double mn = std::numeric_limits<double>::infinity();

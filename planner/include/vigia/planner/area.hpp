@@ -44,6 +44,7 @@ struct Area {
   Airspace airspace;
   geo::MultiPolygon no_fly;  ///< work CRS
   std::vector<std::string> warnings;
+  double load_dem_seconds = 0.0;  ///< of the build, the reading of the DEM
 };
 
 /// Reads the files and builds corridor and airspace. Throws Error naming the file

@@ -100,8 +100,8 @@ std::unique_ptr<MissionResult> run_mission(const MissionConfig& config,
 /// The first half of run_mission, which `vigia select` shares: validate_ground, then
 /// the area, the stations and their link map, the candidates with room to circle, the
 /// flight space, the targets and the candidates' visible sets. Selection, points and
-/// routes are left empty; `seconds` holds area, link, candidates, flight_space and
-/// visible_sets.
+/// routes are left empty; `seconds` holds load_dem, area, link, candidates,
+/// flight_space and visible_sets.
 std::unique_ptr<MissionResult> prepare_ground(const MissionConfig& config,
                                               const Progress& progress = {});
 
