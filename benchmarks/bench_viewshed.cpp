@@ -17,6 +17,7 @@
 #include <iostream>
 #include <random>
 
+#include "bench_commands.hpp"
 #include "bench_common.hpp"
 #include "vigia/geo/gdal_session.hpp"
 #include "vigia/geo/raster_io.hpp"
@@ -138,6 +139,8 @@ int main(int argc, char** argv) {
   app.add_option("--out", out, "Folder for viewshed.json and viewshed.md");
   app.add_option("--vigia", vigia_exe, "The vigia executable");
   app.add_option("--observers", observers, "Observers of the many-observer case");
+  std::string sample_plan = "data/sample_scenario.toml";
+  app.add_option("--sample-plan", sample_plan, "The scenario whose plan is timed end to end");
   app.add_flag("--quick", quick,
                "Smaller inputs and fewer repetitions (a smoke run, not for the record)");
   CLI11_PARSE(app, argc, argv);
@@ -398,6 +401,16 @@ int main(int argc, char** argv) {
                                  {"ratio", t_gdal / t_vigia}};
   }
 
+  // Whole commands as users run them: viewshed, info and the sample plan.
+  bench::CommandJobs cj;
+  cj.vigia_exe = vigia_exe;
+  cj.work = work;
+  cj.bolivia_utm = bolivia_utm;
+  cj.sample_plan = sample_plan;
+  cj.runs = quick ? 1 : 7;
+  cj.quick = quick;
+  results["whole_commands"] = bench::whole_commands(cj);
+
   std::ofstream(out + "/viewshed.json") << results.dump(2) << "\n";
 
   // The Markdown table.
@@ -460,6 +473,7 @@ int main(int argc, char** argv) {
      << " processes at a time) "
      << geo::fixed(mo["gdal_viewshed_per_observer_seconds"].get<double>(), 2) << " s: vigia "
      << geo::fixed(mo["ratio"].get<double>(), 1) << "× faster.\n";
+  md << bench::whole_commands_markdown(results["whole_commands"]);
   std::ofstream(out + "/viewshed.md") << md.str();
   std::cout << md.str();
   return 0;
