@@ -1,12 +1,11 @@
 // Whole commands as a user runs them (see bench_commands.hpp). Each run is a fresh
-// process: wall time from fork to exit, peak memory from the kernel's accounting of
-// the child (wait4's ru_maxrss). The tools take turns run after run, so a slow spell
+// process: wall time from fork to exit, peak memory (maximum resident set) as GNU
+// time reports it. The tools take turns run after run, so a slow spell
 // of the host falls on all of them; the median of the runs is kept.
 
 #include "bench_commands.hpp"
 
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,8 +43,14 @@ std::string joined(const std::vector<std::string>& argv) {
   return s;
 }
 
-/// One run of a command, its output discarded; a failing command throws.
-Proc measure(const std::vector<std::string>& argv, const std::string& stdout_path = "") {
+/// One run of a command, its output discarded; a failing command throws. The peak
+/// memory comes from GNU time, which runs the command as its own child: the kernel's
+/// ru_maxrss of a child forked from this (large) process would count the pages it
+/// shared with it before exec.
+Proc measure(const std::vector<std::string>& command, const std::string& stdout_path = "") {
+  const std::string rss_file = fs::temp_directory_path() / "vigia_bench_rss.txt";
+  std::vector<std::string> argv = {"/usr/bin/time", "-f", "%M", "-o", rss_file};
+  argv.insert(argv.end(), command.begin(), command.end());
   const auto t0 = std::chrono::steady_clock::now();
   const pid_t pid = fork();
   if (pid == 0) {
@@ -61,14 +66,16 @@ Proc measure(const std::vector<std::string>& argv, const std::string& stdout_pat
     _exit(127);
   }
   int status = 0;
-  rusage ru{};
-  if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
-    throw std::runtime_error("cannot run: " + joined(argv));
+  if (pid < 0 || waitpid(pid, &status, 0) != pid)
+    throw std::runtime_error("cannot run: " + joined(command));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error("benchmark command failed: " + joined(argv));
-  return {seconds, static_cast<double>(ru.ru_maxrss) / 1024.0};
+    throw std::runtime_error("benchmark command failed: " + joined(command));
+  double kib = 0.0;
+  std::ifstream(rss_file) >> kib;
+  if (!(kib > 0.0)) throw std::runtime_error("GNU time gave no peak memory for: " + joined(command));
+  return {seconds, kib / 1024.0};
 }
 
 double median(std::vector<double> v) {

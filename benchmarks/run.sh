@@ -2,13 +2,17 @@
 # Runs vigia's benchmarks and writes their results (JSON + Markdown) to
 # benchmarks/results/. Usage: benchmarks/run.sh [--quick]
 #   --quick   smaller inputs, one repetition: a smoke run, not for the record.
-# Needs the team data in ../shared/data, gdal-bin (gdal_viewshed) and, for the GRASS
-# column, grass-core (installed here if missing and apt is available).
+# Needs the team data in ../shared/data, gdal-bin (gdal_viewshed), GNU time and, for
+# the GRASS column, grass-core (installed here if missing and apt is available).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 if ! command -v grass >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends grass-core >/dev/null || true
+fi
+# GNU time measures the whole commands' peak memory.
+if [ ! -x /usr/bin/time ] && [ "$(id -u)" -eq 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time >/dev/null
 fi
 ./scripts/build.sh release >/dev/null
 data=${VIGIA_SHARED_DATA:-../shared/data}

@@ -201,3 +201,71 @@ TEST_CASE("A window of a DEM keeps its place", "[terrain][dem][shared]") {
   opts.window = geo::Window{5000, 5000, 10, 10};
   CHECK_THROWS_AS(load_dem({tif}, opts), Error);
 }
+
+TEST_CASE("Windows across blocks read the same from tiled, striped and Int16 files",
+          "[terrain][dem]") {
+  // DEMs are read block by block past GDAL's cache: every block layout and window
+  // offset must give the cells GDAL itself gives.
+  test::TempDir tmp;
+  test::GridSpec spec;
+  spec.cols = 203;
+  spec.rows = 157;
+  spec.geotransform = {500000, 30, 0, 8300000, 0, -30};
+  spec.crs = "EPSG:32719";
+  spec.nodata = -9999;
+  std::vector<float> z(static_cast<std::size_t>(spec.cols) * spec.rows);
+  for (int r = 0; r < spec.rows; ++r)
+    for (int c = 0; c < spec.cols; ++c)
+      z[static_cast<std::size_t>(r) * spec.cols + c] =
+          (r * 7 + c * 3) % 11 == 0 ? -9999.0f : static_cast<float>(1000 + r * 3 + c);
+  const std::string plain = tmp.file("plain.tif");
+  test::write_raster(plain, spec, z);
+  struct Layout {
+    const char* name;
+    std::vector<const char*> args;
+  };
+  const std::vector<Layout> layouts = {
+      {"tiled 32 x 16", {"-co", "TILED=YES", "-co", "BLOCKXSIZE=32", "-co", "BLOCKYSIZE=16"}},
+      {"strips of 5 rows, DEFLATE", {"-co", "BLOCKYSIZE=5", "-co", "COMPRESS=DEFLATE"}},
+      {"Int16, tiled 16 x 16, scale 0.5",
+       {"-ot", "Int16", "-a_scale", "0.5", "-co", "TILED=YES", "-co", "BLOCKXSIZE=16", "-co",
+        "BLOCKYSIZE=16"}}};
+  for (const Layout& l : layouts) {
+    INFO(l.name);
+    const std::string path = tmp.file(std::string("l") + std::to_string(&l - layouts.data()) + ".tif");
+    std::vector<const char*> argv = l.args;
+    argv.push_back(nullptr);
+    GDALDatasetH in = GDALOpen(plain.c_str(), GA_ReadOnly);
+    GDALTranslateOptions* opts = GDALTranslateOptionsNew(const_cast<char**>(argv.data()), nullptr);
+    GDALDatasetH out = GDALTranslate(path.c_str(), in, opts, nullptr);
+    GDALTranslateOptionsFree(opts);
+    REQUIRE(out != nullptr);
+    GDALClose(out);
+    GDALClose(in);
+    const Dem whole = load_dem({path});
+    for (const geo::Window w : {geo::Window{0, 0, 203, 157}, geo::Window{31, 15, 2, 3},
+                                geo::Window{33, 17, 150, 101}, geo::Window{190, 150, 13, 7}}) {
+      DemLoadOptions o;
+      o.window = w;
+      const Dem part = load_dem({path}, o);
+      REQUIRE(part.cols() == w.cols);
+      REQUIRE(part.rows() == w.rows);
+      int nan = 0;
+      for (int r = 0; r < w.rows; ++r)
+        for (int c = 0; c < w.cols; ++c) {
+          const float a = part.elevation(r, c);
+          const float source = z[static_cast<std::size_t>(w.row + r) * spec.cols + w.col + c];
+          if (source == -9999.0f) {
+            nan += std::isnan(a) ? 1 : 0;
+            CHECK(std::isnan(a));
+            continue;
+          }
+          // The Int16 copy stores the same numbers with a scale of 0.5 m per unit.
+          const float want = l.args.front() == std::string("-ot") ? source * 0.5f : source;
+          CHECK(a == want);
+          CHECK(a == whole.elevation(w.row + r, w.col + c));
+        }
+      if (w.cols * w.rows > 100) CHECK(nan > 0);
+    }
+  }
+}

@@ -1,13 +1,18 @@
 // vigia::geo: the georeferencing value types, CRS handling and geodesy.
 
 #include <GeographicLib/Geodesic.hpp>
+#include <gdal_priv.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <memory>
 
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/geodesy.hpp"
 #include "vigia/geo/geotransform.hpp"
+#include "support.hpp"
 #include "vigia/geo/raster.hpp"
+#include "vigia/geo/raster_io.hpp"
 #include "vigia/geo/spatial_ref.hpp"
 
 using namespace vigia;
@@ -121,4 +126,62 @@ TEST_CASE("Geodesic length of a polyline", "[geo]") {
   // One degree of longitude on the equator: a * pi / 180.
   const std::vector<Point2> line{{0.0, 0.0}, {0.5, 0.0}, {1.0, 0.0}};
   CHECK(geodesic_length(line) == Approx(6378137.0 * M_PI / 180.0).epsilon(1e-12));
+}
+
+TEST_CASE("A one-band GeoTIFF keeps every cell, edge tiles and tags as written",
+          "[geo][raster]") {
+  // write_raster sends tiles straight to the driver: the file must read back exactly,
+  // edge tiles included, with its georeferencing, nodata, description and metadata.
+  test::TempDir tmp;
+  Raster<std::uint8_t> r(300, 270, Uninitialised{});  // 2 x 2 tiles, both edges partial
+  for (int row = 0; row < r.rows(); ++row)
+    for (int c = 0; c < r.cols(); ++c) r(row, c) = static_cast<std::uint8_t>((row * 31 + c) % 7 == 0 ? 255 : (row + c) % 2);
+  r.transform = GeoTransform::from_gdal({500000, 30, 0, 8300000, 0, -30});
+  r.crs_wkt = SpatialRef::from_epsg(32719).wkt();
+  r.nodata = 255.0;
+  Raster<float> f = r.like<float>(0.0f, std::numeric_limits<double>::quiet_NaN());
+  for (int row = 0; row < f.rows(); ++row)
+    for (int c = 0; c < f.cols(); ++c)
+      f(row, c) = r(row, c) == 255 ? std::numeric_limits<float>::quiet_NaN() : 0.25f * (row - c);
+  for (const std::string compress : {"NONE", "DEFLATE"}) {
+    INFO(compress);
+    RasterWriteOptions o;
+    o.compress = compress;
+    o.band_description = "visibility";
+    o.metadata["VIGIA_TEST"] = "yes";
+    const std::string a = tmp.file("a_" + compress + ".tif");
+    const std::string b = tmp.file("b_" + compress + ".tif");
+    write_raster(r, a, o);
+    write_raster(f, b, o);
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(a.c_str(), GDAL_OF_RASTER));
+    REQUIRE(ds);
+    GDALRasterBand* band = ds->GetRasterBand(1);
+    int bx = 0, by = 0;
+    band->GetBlockSize(&bx, &by);
+    CHECK(bx == 256);
+    CHECK(by == 256);
+    int has = 0;
+    CHECK(band->GetNoDataValue(&has) == 255.0);
+    CHECK(has == 1);
+    CHECK(std::string(band->GetDescription()) == "visibility");
+    CHECK(std::string(ds->GetMetadataItem("VIGIA_TEST")) == "yes");
+    std::array<double, 6> gt{};
+    ds->GetGeoTransform(gt.data());
+    CHECK(gt[0] == 500000.0);
+    CHECK(gt[5] == -30.0);
+    CHECK(SpatialRef::from_wkt(ds->GetProjectionRef()).same_as(SpatialRef::from_epsg(32719)));
+    std::vector<std::uint8_t> back(r.size());
+    REQUIRE(band->RasterIO(GF_Read, 0, 0, r.cols(), r.rows(), back.data(), r.cols(), r.rows(),
+                           GDT_Byte, 0, 0, nullptr) == CE_None);
+    CHECK(std::equal(back.begin(), back.end(), r.data().begin()));
+    std::unique_ptr<GDALDataset> fs(GDALDataset::Open(b.c_str(), GDAL_OF_RASTER));
+    REQUIRE(fs);
+    std::vector<float> fb(f.size());
+    REQUIRE(fs->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, f.cols(), f.rows(), fb.data(), f.cols(),
+                                           f.rows(), GDT_Float32, 0, 0, nullptr) == CE_None);
+    int same = 0;
+    for (std::size_t i = 0; i < fb.size(); ++i)
+      same += (fb[i] == f.data()[i]) || (std::isnan(fb[i]) && std::isnan(f.data()[i]));
+    CHECK(same == static_cast<int>(fb.size()));
+  }
 }
