@@ -35,6 +35,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -471,6 +472,67 @@ struct Sink {
   geo::Raster<float>* horizon = nullptr;  ///< when wanted
 };
 
+/// The east and west quadrants' codes for a band of Sweep::kBand lines u, written to
+/// the output a row at a time: line by line, each code of a line would land in a
+/// cache line of its own (for a 8192-row window that store loop was a fifth of a
+/// whole viewshed command). Byte stores only: the neighbouring bytes of a row may
+/// belong to the north or south quadrant, swept at the same time by another thread.
+class ColumnBand {
+ public:
+  ColumnBand(geo::Raster<std::uint8_t>& los, int nv) : los_(los), nv_(nv) {
+    thread_local std::vector<std::uint8_t> scratch;
+    scratch.resize(static_cast<std::size_t>(Sweep::kBand) * nv);
+    codes_ = scratch.data();
+    clear();
+  }
+  ~ColumnBand() { flush(); }
+  ColumnBand(const ColumnBand&) = delete;
+  ColumnBand& operator=(const ColumnBand&) = delete;
+
+  /// Line u's owned stretch [lo, hi] of codes.
+  void put(int u, int lo, int hi, const std::uint8_t* code) {
+    if (u / Sweep::kBand != band_) {
+      flush();
+      band_ = u / Sweep::kBand;
+    }
+    const int k = u % Sweep::kBand;
+    std::memcpy(codes_ + static_cast<std::size_t>(k) * nv_ + lo, code + lo,
+                static_cast<std::size_t>(hi - lo + 1));
+    lo_[k] = lo;
+    hi_[k] = hi;
+  }
+
+ private:
+  void clear() {
+    for (int k = 0; k < Sweep::kBand; ++k) {
+      lo_[k] = nv_;
+      hi_[k] = -1;
+    }
+  }
+  void flush() {
+    if (band_ < 0) return;
+    const int lo = *std::min_element(lo_, lo_ + Sweep::kBand);
+    const int hi = *std::max_element(hi_, hi_ + Sweep::kBand);
+    const int u0 = band_ * Sweep::kBand;
+    for (int vv = lo; vv <= hi; ++vv) {
+      std::uint8_t* out = los_.row(vv) + u0;
+      for (int k = 0; k < Sweep::kBand; ++k) {
+        if (vv < lo_[k] || vv > hi_[k]) continue;
+        const std::uint8_t c = codes_[static_cast<std::size_t>(k) * nv_ + vv];
+        if (c != kSkip) out[k] = c;
+      }
+    }
+    clear();
+    band_ = -1;
+  }
+  geo::Raster<std::uint8_t>& los_;
+  int nv_;
+  std::uint8_t* codes_ = nullptr;
+  int band_ = -1;
+  int lo_[Sweep::kBand];
+  int hi_[Sweep::kBand];
+};
+
 void sweep_quadrant(Sweep& s, Sink sink, Simd isa, long long& retested) {
   const LosFrame& f = s.f;
   const KernelGrid& g = s.g;
@@ -483,6 +545,8 @@ void sweep_quadrant(Sweep& s, Sink sink, Simd isa, long long& retested) {
   s.code.assign(nv, kSkip);
   std::vector<int> retest;
   BlockMax& blocks = *s.blocks;
+  std::optional<ColumnBand> columns;
+  if (q.transposed) columns.emplace(*sink.los, g.nv);
 
   // Smallest metric steps along u and v, for the circle of the range.
   const double step_u = q.transposed ? s.min_sx : s.min_ny;
@@ -587,18 +651,14 @@ void sweep_quadrant(Sweep& s, Sink sink, Simd isa, long long& retested) {
       std::memcpy(sink.los->row(u) + own_lo, &s.code[static_cast<std::size_t>(own_lo)],
                   static_cast<std::size_t>(own_hi - own_lo + 1));
     }
-    if (own_lo <= own_hi && (q.transposed || sink.horizon)) {
-      // A column of the output (the diagonal's cells belong to the north and south
-      // quadrants: kSkip here, not written). Consecutive u reuse the same cache lines.
-      const std::ptrdiff_t los_stride = sink.los->cols();
-      std::uint8_t* los_col = sink.los->data().data() + u;
+    // A column of the output for the east and west quadrants (the diagonal's cells
+    // belong to the north and south quadrants: kSkip here, not written).
+    if (own_lo <= own_hi && q.transposed) columns->put(u, own_lo, own_hi, s.code.data());
+    if (own_lo <= own_hi && sink.horizon) {
       for (int vv = own_lo; vv <= own_hi; ++vv) {
-        const std::uint8_t c = s.code[static_cast<std::size_t>(vv)];
-        if (c == kSkip) continue;
-        if (q.transposed) los_col[vv * los_stride] = c;
-        if (sink.horizon)
-          (q.transposed ? (*sink.horizon)(vv, u) : (*sink.horizon)(u, vv)) =
-              s.h_cur[static_cast<std::size_t>(vv)];
+        if (s.code[static_cast<std::size_t>(vv)] == kSkip) continue;
+        (q.transposed ? (*sink.horizon)(vv, u) : (*sink.horizon)(u, vv)) =
+            s.h_cur[static_cast<std::size_t>(vv)];
       }
     }
     std::swap(s.h_prev, s.h_cur);
