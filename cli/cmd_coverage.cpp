@@ -52,7 +52,10 @@ int run(const CoverageArgs& a) {
   std::vector<geo::Point2> lonlat;
   lonlat.reserve(points.size());
   for (const auto& p : points) lonlat.push_back(p.xy);
-  const double range = a.max_distance > 0.0 ? a.max_distance : a.max_slant;
+  terrain::SensorLimits reach;
+  reach.max_distance_m = a.max_distance;
+  reach.max_slant_range_m = a.max_slant;
+  const double range = terrain::horizontal_range(reach);
   terrain::Dem dem;
   try {
     dem = terrain::load_dem_around({a.dem}, lonlat, range);

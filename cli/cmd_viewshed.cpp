@@ -80,7 +80,7 @@ int run(const ViewshedArgs& a) {
     const terrain::DemHeader h = terrain::read_dem_header({a.dem});
     lonlat = geo::Transformer(h.crs, geo::SpatialRef::wgs84())({ox, oy});
   }
-  const double range = a.max_distance > 0.0 ? a.max_distance : a.max_slant;
+  const double range = terrain::horizontal_range(opt.limits);
   const auto t_load = std::chrono::steady_clock::now();
   terrain::Viewshed vs;
   double seconds = 0.0, load_seconds = 0.0;

@@ -500,3 +500,32 @@ TEST_CASE("Coverage counts observers and keeps their visible sets", "[viewshed][
           dem, std::vector<Observer>{{{500.0, 5.0}, 10.0, AltitudeReference::AboveGround}}, opt),
       Catch::Contains("observer 1") && Catch::Contains("outside the DEM"));
 }
+
+TEST_CASE("One horizontal-range rule bounds every window", "[terrain][viewshed]") {
+  // The smaller of the horizontal limit and the slant range (a horizontal distance is
+  // never longer than the slant range); 0 when neither is set.
+  const auto range = [](double distance, double slant) {
+    SensorLimits l;
+    l.max_distance_m = distance;
+    l.max_slant_range_m = slant;
+    return horizontal_range(l);
+  };
+  CHECK(range(0, 0) == 0.0);
+  CHECK(range(20000, 0) == 20000.0);
+  CHECK(range(0, 5000) == 5000.0);
+  CHECK(range(20000, 5000) == 5000.0);
+  CHECK(range(3000, 5000) == 3000.0);
+  // Coverage's grid is the union of the observers' windows under that rule.
+  const Dem dem = test::make_dem(401, 401, 30.0, [](int r, int c) { return 1000.0 + (r + c) % 7; });
+  const std::vector<Observer> obs{{{200.0, 200.0}, 100.0, AltitudeReference::AboveGround}};
+  CoverageOptions both;
+  both.viewshed.limits.max_distance_m = 6000.0;
+  both.viewshed.limits.max_slant_range_m = 1500.0;
+  CoverageOptions slant_only;
+  slant_only.viewshed.limits.max_slant_range_m = 1500.0;
+  const Coverage a = compute_coverage(dem, obs, both);
+  const Coverage b = compute_coverage(dem, obs, slant_only);
+  CHECK(a.count.cols() == b.count.cols());
+  CHECK(a.count.rows() == b.count.rows());
+  CHECK(a.count.cols() < 120);
+}

@@ -90,9 +90,7 @@ Coverage compute_coverage(const Dem& dem, std::span<const Observer> observers,
   if (observers.empty()) throw Error("no observers given (allowed: one or more)");
   check_options(options.viewshed);
   // Validate everything before any work, so a bad observer fails fast and clearly.
-  const double range = options.viewshed.limits.max_distance_m > 0.0
-                           ? options.viewshed.limits.max_distance_m
-                           : options.viewshed.limits.max_slant_range_m;
+  const double range = horizontal_range(options.viewshed.limits);
   geo::Window all{};
   bool first = true;
   for (std::size_t i = 0; i < observers.size(); ++i) {

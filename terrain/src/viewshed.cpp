@@ -31,15 +31,6 @@ double deg2rad(double d) {
   return d * std::numbers::pi / 180.0;
 }
 
-/// The horizontal range that bounds the window: the horizontal limit, or the slant
-/// range (a horizontal distance is never longer than the slant range).
-double horizontal_range(const SensorLimits& l) {
-  double r = INFINITY;
-  if (l.max_distance_m > 0.0) r = l.max_distance_m;
-  if (l.max_slant_range_m > 0.0) r = std::min(r, l.max_slant_range_m);
-  return r;
-}
-
 /// Whether a sightline meets its target below the minimum grazing (depression) angle
 /// g: atan(dz/d + d/2re) − d/re < g over an earth of effective radius re, dz the
 /// eye's height over the target and d the horizontal distance. Decided without
@@ -156,6 +147,13 @@ bool in_sector(double az, const std::pair<double, double>& sector) {
 
 }  // namespace
 
+double horizontal_range(const SensorLimits& l) {
+  double r = INFINITY;
+  if (l.max_distance_m > 0.0) r = l.max_distance_m;
+  if (l.max_slant_range_m > 0.0) r = std::min(r, l.max_slant_range_m);
+  return std::isfinite(r) ? r : 0.0;
+}
+
 double eye_altitude(const Dem& dem, const Observer& observer) {
   if (!dem.covers(observer.position)) {
     throw Error("the observer at " + where(observer.position) +
@@ -258,7 +256,7 @@ Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const Viewsh
   Viewshed vs;
   vs.stats.eye_m = eye_altitude(dem, observer);
   vs.stats.ground_m = dem.elevation_at(observer.position);
-  const double range = horizontal_range(lim);
+  const double range = horizontal_range(lim) > 0.0 ? horizontal_range(lim) : INFINITY;
   vs.window = range_window(dem, observer.position, range);
 
   detail::LosFrame f = detail::make_frame(dem, vs.window, observer.position, vs.stats.eye_m,

@@ -86,8 +86,13 @@ struct Viewshed {
 /// DEM or on nodata, or an AMSL altitude is below the ground.
 double eye_altitude(const Dem& dem, const Observer& observer);
 
+/// The horizontal range the limits bound a viewshed to, metres: the horizontal limit
+/// or the slant range, whichever is smaller (a horizontal distance is never longer
+/// than the slant range); 0 when neither is set. The one rule for every window.
+double horizontal_range(const SensorLimits& limits);
+
 /// The window of a grid that holds every cell within `range_m` (horizontal) of
-/// `position`; the whole grid when range_m is 0.
+/// `position`; the whole grid when range_m is 0 (or not finite).
 geo::Window range_window(const MetricFrame& metric, int cols, int rows, GridPoint position,
                          double range_m);
 inline geo::Window range_window(const Dem& dem, GridPoint position, double range_m) {
