@@ -51,6 +51,7 @@ Proc measure(const std::vector<std::string>& command, const std::string& stdout_
   const std::string rss_file = fs::temp_directory_path() / "vigia_bench_rss.txt";
   std::vector<std::string> argv = {"/usr/bin/time", "-f", "%M", "-o", rss_file};
   argv.insert(argv.end(), command.begin(), command.end());
+  fs::remove(rss_file);
   const auto t0 = std::chrono::steady_clock::now();
   const pid_t pid = fork();
   if (pid == 0) {
@@ -84,12 +85,14 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/// Runs every variant `runs` times, taking turns; medians of time and peak memory.
+/// Runs every variant `runs` times, taking turns (who goes first rotates from round
+/// to round); medians of time and peak memory.
 json take_turns(const std::vector<std::pair<std::string, std::vector<std::string>>>& variants,
                 int runs) {
   std::vector<std::vector<double>> t(variants.size()), m(variants.size());
   for (int i = 0; i < runs; ++i)
-    for (std::size_t v = 0; v < variants.size(); ++v) {
+    for (std::size_t k = 0; k < variants.size(); ++k) {
+      const std::size_t v = (k + static_cast<std::size_t>(i)) % variants.size();
       const Proc p = measure(variants[v].second);
       t[v].push_back(p.seconds);
       m[v].push_back(p.peak_mib);

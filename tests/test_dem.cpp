@@ -1,5 +1,6 @@
 // Loading DEMs: formats, mosaics, nodata, scale/offset, registration, sampling.
 
+#include <gdal_priv.h>
 #include <gdal_utils.h>
 
 #include <catch2/catch.hpp>
@@ -268,4 +269,40 @@ TEST_CASE("Windows across blocks read the same from tiled, striped and Int16 fil
       if (w.cols * w.rows > 100) CHECK(nan > 0);
     }
   }
+}
+
+TEST_CASE("A resampling VRT reads as GDAL reads its whole window", "[terrain][dem]") {
+  // A VRT's blocks (and its chunks) can differ from one read of its window when its
+  // sources are resampled: vigia reads VRTs with one RasterIO per window.
+  test::TempDir tmp;
+  test::GridSpec spec;
+  spec.cols = 300;
+  spec.rows = 280;
+  spec.geotransform = {500000, 30, 0, 8300000, 0, -30};
+  spec.crs = "EPSG:32719";
+  std::vector<float> z(static_cast<std::size_t>(spec.cols) * spec.rows);
+  for (std::size_t i = 0; i < z.size(); ++i) z[i] = static_cast<float>(2000 + (i * 7919) % 1000);
+  const std::string src = tmp.file("src.tif");
+  test::write_raster(src, spec, z);
+  const std::string vrt = tmp.file("avg.vrt");
+  const char* argv[] = {"-of", "VRT", "-outsize", "517", "509", "-r", "average", nullptr};
+  GDALDatasetH in = GDALOpen(src.c_str(), GA_ReadOnly);
+  GDALTranslateOptions* opts = GDALTranslateOptionsNew(const_cast<char**>(argv), nullptr);
+  GDALClose(GDALTranslate(vrt.c_str(), in, opts, nullptr));
+  GDALTranslateOptionsFree(opts);
+  GDALClose(in);
+  GDALDataset* ds = GDALDataset::FromHandle(GDALOpen(vrt.c_str(), GA_ReadOnly));
+  REQUIRE(ds != nullptr);
+  std::vector<float> want(517u * 509u);
+  REQUIRE(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, 517, 509, want.data(), 517, 509,
+                                         GDT_Float32, 0, 0, nullptr) == CE_None);
+  GDALClose(ds);
+  const Dem dem = load_dem({vrt});
+  REQUIRE(dem.cols() == 517);
+  long long differ = 0;
+  for (int r = 0; r < 509; ++r)
+    for (int c = 0; c < 517; ++c) differ += dem.elevation(r, c) != want[r * 517u + c];
+  CHECK(differ == 0);
+  const DemInfo info = describe_dem({vrt});
+  CHECK(info.valid_cells == 517LL * 509);
 }

@@ -318,27 +318,46 @@ class ToMetres {
               "; allowed: a complete raster, and for a VRT every source file present)");
 }
 
-/// Reads window w of the DEM as float metres into buffer (w.cols per row). Block by
-/// block straight from the driver (ReadBlock), not through GDAL's block cache: the
-/// cache would hold a second copy of the whole window and the copy out of it (for a
-/// 8192 x 8192 DEM, 256 MiB and about a second of a whole viewshed command). Each
-/// block's rows are converted while they are in the processor's cache. Very large
-/// blocks (a whole image in one: PNG, JPEG) go through RasterIO.
-void read_rows(const OpenedDem& dem, const geo::Window& w, float* buffer, ToMetres& convert) {
+/// Whether read_rows reads this DEM block by block straight from the driver: local
+/// files of a driver whose blocks are its stored cells, with blocks of at most 4 MiB
+/// (then a window never costs more than its blocks, read once). A VRT's blocks can
+/// differ from what RasterIO gives over a window (resampled sources are averaged per
+/// request, scaled sources rounded to the VRT's type), and RasterIO on a VRT does not
+/// go through the block cache anyway; remote files fetch many blocks in one request
+/// through RasterIO; very large blocks are better cached by GDAL.
+bool reads_blocks(const OpenedDem& dem) {
   GDALRasterBand* band = dem.ds->GetRasterBand(1);
   int bx = 0, by = 0;
   band->GetBlockSize(&bx, &by);
   const GDALDataType type = band->GetRasterDataType();
   const int tsize = GDALGetDataTypeSizeBytes(type);
-  const std::size_t block_bytes = static_cast<std::size_t>(bx) * by * tsize;
-  if (bx <= 0 || by <= 0 || tsize <= 0 || GDALDataTypeIsComplex(type) ||
-      block_bytes > (std::size_t{32} << 20)) {
+  if (bx <= 0 || by <= 0 || tsize <= 0 || GDALDataTypeIsComplex(type)) return false;
+  if (static_cast<std::size_t>(bx) * by * tsize > (std::size_t{4} << 20)) return false;
+  if (dem.driver == "VRT" || dem.sources.size() != 1) return false;
+  return dem.sources.front().rfind("/vsi", 0) != 0;
+}
+
+/// Reads window w of the DEM as float metres into buffer (w.cols per row). Where
+/// reads_blocks (and by_blocks), block by block straight from the driver (ReadBlock),
+/// not through GDAL's block cache: the cache would hold a second copy of the whole
+/// window and the copy out of it (for a 8192 x 8192 DEM, 256 MiB and about a second
+/// of a whole viewshed command); each block's rows are converted while they are in
+/// the processor's cache. Otherwise one RasterIO.
+void read_rows(const OpenedDem& dem, const geo::Window& w, float* buffer, ToMetres& convert,
+               bool by_blocks = true) {
+  GDALRasterBand* band = dem.ds->GetRasterBand(1);
+  if (!by_blocks || !reads_blocks(dem)) {
     if (band->RasterIO(GF_Read, w.col, w.row, w.cols, w.rows, buffer, w.cols, w.rows, GDT_Float32,
                        0, 0, nullptr) != CE_None)
       damaged(dem);
     for (int r = 0; r < w.rows; ++r) convert(buffer + static_cast<std::size_t>(r) * w.cols, w.cols);
     return;
   }
+  int bx = 0, by = 0;
+  band->GetBlockSize(&bx, &by);
+  const GDALDataType type = band->GetRasterDataType();
+  const int tsize = GDALGetDataTypeSizeBytes(type);
+  const std::size_t block_bytes = static_cast<std::size_t>(bx) * by * tsize;
   std::vector<std::byte> block(block_bytes);
   for (int yb = w.row / by; yb * by < w.row + w.rows; ++yb) {
     const int r0 = std::max(w.row, yb * by);
@@ -531,14 +550,21 @@ DemInfo describe_dem(const std::vector<std::string>& inputs, const Progress& pro
                                        : "projected grid, constant cell size";
 
   // Statistics, block by block, so memory stays small whatever the DEM's size.
-  // Chunks of whole block rows (no block is read twice) of about 2 MiB, never more
-  // rows than the DEM has.
+  // Chunks never of more rows than the DEM has. Read block by block: about 2 MiB of
+  // whole block rows (no block is read twice). Through RasterIO (VRTs, remote files,
+  // a row of blocks that is itself large: a single strip, DTED's whole columns): 8 M
+  // cells, GDAL's cache keeping a block between chunks; few chunks, because a
+  // resampling VRT's cells depend on the request's window.
   int block_cols = 0, block_rows = 0;
   opened.ds->GetRasterBand(1)->GetBlockSize(&block_cols, &block_rows);
   block_rows = std::max(block_rows, 1);
+  const bool by_blocks = reads_blocks(opened) &&
+                         static_cast<double>(block_rows) * info.cols * sizeof(float) <= 16e6;
+  const long long chunk_cells = by_blocks ? (512LL << 10) : (8LL << 20);
+  if (!by_blocks) block_rows = 1;
   const int chunk_rows = std::min(
       info.rows,
-      std::max(1, static_cast<int>((512LL << 10) / std::max(info.cols, 1)) / block_rows) *
+      std::max(1, static_cast<int>(chunk_cells / std::max(info.cols, 1)) / block_rows) *
           block_rows);
   std::vector<float> buffer(static_cast<std::size_t>(chunk_rows) * info.cols);
   double sum = 0.0;
@@ -548,7 +574,7 @@ DemInfo describe_dem(const std::vector<std::string>& inputs, const Progress& pro
   ProgressCounter counter(progress, "reading DEM", info.rows);
   for (int r0 = 0; r0 < info.rows; r0 += chunk_rows) {
     const int n = std::min(chunk_rows, info.rows - r0);
-    read_rows(opened, {0, r0, info.cols, n}, buffer.data(), convert);
+    read_rows(opened, {0, r0, info.cols, n}, buffer.data(), convert, by_blocks);
     const std::size_t cells = static_cast<std::size_t>(n) * info.cols;
     for (std::size_t i = 0; i < cells; ++i) {
       const float v = buffer[i];
