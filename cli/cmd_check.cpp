@@ -81,7 +81,7 @@ int run(const CheckArgs& a) {
   lim.base_zone_m = std::max(a.base_zone_km * 1000.0, 1e-6);
   lim.runway_m = a.runway_m;
   lim.use_file_fence = !a.no_fence;
-  lim.endurance_s = ac.endurance_h * 3600.0 * (1.0 - ac.reserve_fraction);
+  lim.endurance_s = ac.usable_endurance_s();
   positive(ac.cruise_speed_kmh, "--cruise-kmh", "km/h");
   positive(ac.climb_rate_ms, "--climb-ms", "m/s");
   positive(ac.descent_rate_ms, "--descent-ms", "m/s");

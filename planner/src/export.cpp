@@ -66,7 +66,7 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
   const auto& smp = route.samples;
   if (smp.empty()) return out;
   const Aircraft& ac = space.aircraft();
-  const double v = ac.cruise_speed_kmh / 3.6;
+  const double v = ac.cruise_ms();
   const double descent = ac.descent_rate_ms / v;
   const double climb = ac.climb_rate_ms / v;
   std::vector<geo::Point2> bases;
@@ -472,7 +472,7 @@ nlohmann::json mission_report(const MissionResult& m) {
   }
   if (m.patrol) {
     const PatrolPlan& p = *m.patrol;
-    const double v = ac.cruise_speed_kmh / 3.6;
+    const double v = ac.cruise_ms();
     const auto links = link_statistics(*m.space, {p.cycle});
     j["patrol"] = {
         {"optimiser_rounds", p.optimiser_rounds},

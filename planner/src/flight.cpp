@@ -373,7 +373,7 @@ double FlightSpace::required_clearance(geo::Point2 w, const std::vector<geo::Poi
 
 std::optional<BaseManoeuvre> FlightSpace::base_manoeuvre(geo::Point2 base, bool departing) const {
   const Aircraft& ac = aircraft_;
-  const double v = ac.cruise_speed_kmh / 3.6;
+  const double v = ac.cruise_ms();
   // The final approach keeps a tenth below the aircraft's steepest descent.
   const double grad = departing ? ac.climb_rate_ms / v : 0.9 * ac.descent_rate_ms / v;
   const double r = ac.turn_radius_m;
@@ -488,7 +488,7 @@ namespace {
 std::string lateral_path(const FlightSpace& space, const std::vector<Stop>& stops,
                          FlownRoute& out) {
   const Aircraft& ac = space.aircraft();
-  const double v = ac.cruise_speed_kmh / 3.6;
+  const double v = ac.cruise_ms();
   const double r = ac.turn_radius_m;
   const double step = space.options().sample_step_m;
   const bool depart = out.departure.has_value(), arrive = out.arrival.has_value();
@@ -606,7 +606,7 @@ std::string lateral_path(const FlightSpace& space, const std::vector<Stop>& stop
 void altitude_profile(const FlightSpace& space, const std::vector<geo::Point2>& bases,
                       FlownRoute& out, std::vector<double>& floor, std::vector<double>& z) {
   const Aircraft& ac = space.aircraft();
-  const double v = ac.cruise_speed_kmh / 3.6;
+  const double v = ac.cruise_ms();
   const auto& stops = out.stops;
   std::vector<PathSample>& smp = out.samples;
   const std::size_t n = smp.size();
@@ -756,7 +756,7 @@ std::vector<PathSample> straight(geo::Point2 a, geo::Point2 b, double za, double
 /// from where it ends, the final approach.
 void add_base_manoeuvres(const FlightSpace& space, FlownRoute& out, std::vector<double>& floor) {
   const Aircraft& ac = space.aircraft();
-  const double v = ac.cruise_speed_kmh / 3.6;
+  const double v = ac.cruise_ms();
   const double climb = ac.climb_rate_ms / v, descent = ac.descent_rate_ms / v;
   const double step = space.options().sample_step_m;
   std::vector<PathSample> before, after;

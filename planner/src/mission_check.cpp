@@ -47,7 +47,7 @@ double wrap(double a) {
 class Flight {
  public:
   Flight(const Aircraft& ac, const FlightModelOptions& o, FlownMission& out)
-      : ac_(ac), o_(o), out_(out), v_(ac.cruise_speed_kmh / 3.6) {
+      : ac_(ac), o_(o), out_(out), v_(ac.cruise_ms()) {
     climb_ = ac.climb_rate_ms / v_;
     descent_ = ac.descent_rate_ms / v_;
   }
@@ -328,7 +328,7 @@ FlownMission fly_mission(const Mission& m, const Aircraft& ac, const FlightModel
             lo.other_radius_m = std::max(item_r, ac.turn_radius_m);
         }
         const double lap = 2 * kPi * r;
-        const double v = ac.cruise_speed_kmh / 3.6;
+        const double v = ac.cruise_ms();
         double arc = 0.0;
         bool heading_required = false;
         if (it.command == mav::kLoiterTime) {
@@ -454,7 +454,7 @@ FlownMission fly_mission(const Mission& m, const Aircraft& ac, const FlightModel
     out.notes.push_back("the mission ends at item " + std::to_string(m.items.size()) +
                         " in the air: the autopilot then returns or circles by its own settings "
                         "(not modelled)");
-  const double v = ac.cruise_speed_kmh / 3.6;
+  const double v = ac.cruise_ms();
   out.length_m = out.samples.back().s + extra_s;
   out.duration_s = out.length_m / v;
   // Lon/lat of every sample.

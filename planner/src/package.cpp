@@ -283,7 +283,7 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
   // Ground control.
   for (const GcsMission& gm : missions) {
     write_qgc_plan(file(gm.name + ".plan", "QGroundControl plan: " + gm.name), gm,
-                   m.config.aircraft.cruise_speed_kmh / 3.6);
+                   m.config.aircraft.cruise_ms());
     write_qgc_wpl(file(gm.name + ".waypoints", "MAVLink QGC WPL 110: " + gm.name), gm);
   }
   counter.add();
@@ -454,7 +454,7 @@ std::vector<ExportCheck> check_gcs_missions(const MissionResult& m,
   lim.ceiling_m = ac.ceiling_m;
   lim.base_zone_m = m.space->options().base_zone_m;
   lim.runway_m = m.space->options().runway_m;
-  lim.endurance_s = ac.endurance_h * 3600.0 * (1.0 - ac.reserve_fraction);
+  lim.endurance_s = ac.usable_endurance_s();
   std::vector<ExportCheck> out;
   for (const GcsMission& gm : missions)
     for (const Firmware f : {Firmware::ArduPlane, Firmware::PX4}) {

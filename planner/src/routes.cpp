@@ -217,7 +217,7 @@ void seen_from(const FlightSpace& space, const std::vector<std::pair<geo::Point2
 
 double loiter_time(double loiter_s, const Aircraft& ac) {
   if (loiter_s <= 0.0) return 0.0;
-  const double orbit = 2.0 * kPi * ac.turn_radius_m / (ac.cruise_speed_kmh / 3.6);
+  const double orbit = 2.0 * kPi * ac.turn_radius_m / (ac.cruise_ms());
   return std::ceil(loiter_s / orbit) * orbit;
 }
 
@@ -392,8 +392,8 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
   }
   if (points.empty()) throw Error("no observation point to visit");
   const Aircraft& ac = space.aircraft();
-  const double v = ac.cruise_speed_kmh / 3.6;
-  const double budget = ac.endurance_h * 3600.0 * (1.0 - ac.reserve_fraction);
+  const double v = ac.cruise_ms();
+  const double budget = ac.usable_endurance_s();
 
   // Nodes: the bases, then the points.
   std::vector<geo::Point2> work;
@@ -672,7 +672,7 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
   if (points.size() < 2) throw Error("a patrol cycle needs at least two points");
   if (o.aircraft < 1) throw Error("at least one aircraft is needed on the cycle");
   const Aircraft& ac = space.aircraft();
-  const double v = ac.cruise_speed_kmh / 3.6;
+  const double v = ac.cruise_ms();
   const geo::Point2 base = base_work(space, o.base);
   // The cycle: visit every point, shortest closed tour (the orienteering core with
   // equal scores and no budget pressure: all points, then the least time).
@@ -811,7 +811,7 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
   plan.seen_weight_fraction = w_total > 0 ? w_seen / w_total : 0.0;
   plan.fence_length_m = space.area().frame.border_length_m;
   plan.lower_bound_s = 2.0 * plan.fence_length_m / (o.aircraft * v);
-  const double budget = ac.endurance_h * 3600.0 * (1.0 - ac.reserve_fraction);
+  const double budget = ac.usable_endurance_s();
   const double on_station = budget - plan.transit_out.duration_s - plan.transit_back.duration_s;
   plan.laps_per_sortie = on_station / plan.period_s;
   if (plan.laps_per_sortie < 1.0) {

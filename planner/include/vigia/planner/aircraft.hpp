@@ -20,6 +20,13 @@ struct Aircraft {
   double min_clearance_m = 0.0;   ///< minimum height above terrain
   double climb_rate_ms = 0.0;
   double descent_rate_ms = 0.0;
+
+  /// Cruise speed, m/s.
+  [[nodiscard]] double cruise_ms() const { return cruise_speed_kmh / 3.6; }
+  /// Flight time a sortie may plan for: the endurance less its reserve, seconds.
+  [[nodiscard]] double usable_endurance_s() const {
+    return endurance_h * 3600.0 * (1.0 - reserve_fraction);
+  }
 };
 
 /// Names of the built-in presets.
