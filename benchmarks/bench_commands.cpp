@@ -114,12 +114,9 @@ struct Job {
 
 }  // namespace
 
-json whole_commands(const CommandJobs& jobs) {
-  // The synthetic DEM of the issue: Float32, tiled, uncompressed, seeded.
-  const int n = jobs.quick ? 2048 : 8192;
-  const std::string synthetic =
-      jobs.work + "/synthetic_" + std::to_string(n) + "_30m_seed7_float32.tif";
-  if (!fs::exists(synthetic)) {
+std::string seeded_fractal(const std::string& work, int n) {
+  const std::string path = work + "/fractal_" + std::to_string(n) + "_30m_seed7.tif";
+  if (!fs::exists(path)) {
     terrain::TerrainShape shape;
     shape.seed = 7;
     shape.ridged = 0.5;
@@ -128,8 +125,15 @@ json whole_commands(const CommandJobs& jobs) {
     const terrain::Dem d = terrain::synthetic_dem(n, n, 30.0, shape);
     geo::RasterWriteOptions wo;
     wo.compress = "NONE";
-    geo::write_raster(d.elevation, synthetic, wo);
+    geo::write_raster(d.elevation, path, wo);
   }
+  return path;
+}
+
+json whole_commands(const CommandJobs& jobs) {
+  // The synthetic DEM of the issue: Float32, tiled, uncompressed, seeded.
+  const int n = jobs.quick ? 2048 : 8192;
+  const std::string synthetic = seeded_fractal(jobs.work, n);
   // Observers at the cell centre nearest each DEM's middle.
   const auto centre = [](const std::string& path) {
     const terrain::DemHeader h = terrain::read_dem_header({path});

@@ -17,6 +17,10 @@ struct CommandJobs {
   bool quick = false;         ///< smaller synthetic DEM, fewer runs
 };
 
+/// The benchmarks' synthetic DEM: n x n cells of 30 m from vigia's fractal generator
+/// (seed 7), Float32, tiled, uncompressed; made in `work` once and reused.
+std::string seeded_fractal(const std::string& work, int n);
+
 /// Runs the jobs; returns their figures (see benchmarks/README.md).
 nlohmann::json whole_commands(const CommandJobs& jobs);
 

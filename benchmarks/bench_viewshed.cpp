@@ -171,18 +171,7 @@ int main(int argc, char** argv) {
     GDALClose(src);
   }
   const int fractal_n = quick ? 2048 : 4096;
-  const std::string fractal = work + "/fractal_" + std::to_string(fractal_n) + "_30m_seed7.tif";
-  if (!fs::exists(fractal)) {
-    terrain::TerrainShape shape;
-    shape.seed = 7;
-    shape.ridged = 0.5;
-    shape.relief_m = 2500.0;
-    shape.wavelength_m = 15000.0;
-    const terrain::Dem d = terrain::synthetic_dem(fractal_n, fractal_n, 30.0, shape);
-    geo::RasterWriteOptions wo;
-    wo.compress = "NONE";
-    geo::write_raster(d.elevation, fractal, wo);
-  }
+  const std::string fractal = bench::seeded_fractal(work, fractal_n);
   const std::vector<BenchDem> dems = {
       {"Bolivia, Cordillera Real (SRTM 3\", UTM 19S, 90 m)", bolivia_utm, 0.0},
       {"fractal " + std::to_string(fractal_n) + "² at 30 m (seed 7)", fractal, 29940.0}};
