@@ -161,7 +161,7 @@ int run_one(const json& cfg) {
   c.area.airspace.ceiling_m = c.aircraft.ceiling_m;
   c.bases = {{cfg["base_lon"].get<double>(), cfg["base_lat"].get<double>()}};
   c.aircraft_count = cfg["aircraft"].get<int>();
-  c.task = planner::sensor_task(cfg["task"].get<std::string>());
+  c.sensor.task = planner::sensor_task(cfg["task"].get<std::string>());
   c.spacing_m = cfg["spacing_km"].get<double>() * 1000.0;
   c.tiers = cfg["tiers"].get<int>();
   c.aggregate = cfg["aggregate"].get<int>();
@@ -191,10 +191,7 @@ int run_one(const json& cfg) {
     std::vector<planner::Candidate> some;
     const std::size_t step = std::max<std::size_t>(1, m->candidates.size() / 600);
     for (std::size_t i = 0; i < m->candidates.size(); i += step) some.push_back(m->candidates[i]);
-    planner::VisibleSetOptions vo;
-    vo.task = c.task;
-    vo.min_grazing_deg = c.min_grazing_deg;
-    vo.refraction_k = c.refraction_k;
+    const planner::Sensor& vo = c.sensor;
     const int cores = static_cast<int>(std::thread::hardware_concurrency());
     std::vector<int> counts;
     for (int t = 1; t <= cores; t *= 2) counts.push_back(t);
@@ -307,11 +304,36 @@ json measure(const std::string& data, const std::string& work, bool quick, doubl
     f << "]}\n";
     return std::pair{path, part};
   };
-  // A base on the Bolivian side near the part's middle, 20 km north of the border.
+  // A base on the Bolivian side near the part's middle, about 20 km north of the border,
+  // on the most level ground within 8 km (the terrain's relief within 90 m of it, at
+  // 30 and 90 m cells): the flight check accepts a runway only where the DEM's posts
+  // around it lie within 20 m of each other.
   const auto base_of = [&](const std::vector<geo::LineString>& part) {
     const geo::LineString& l = part.front();
-    const geo::Point2 mid = l[l.size() / 2];
-    return geo::Transformer(utm, geo::SpatialRef::wgs84())(geo::Point2{mid.x, mid.y + 20000.0});
+    const geo::Point2 mid{l[l.size() / 2].x, l[l.size() / 2].y + 20000.0};
+    const auto relief = [](geo::Point2 p) {
+      double lo = INFINITY, hi = -INFINITY;
+      for (double cell : {30.0, 90.0})
+        for (int i = -1; i <= 1; ++i)
+          for (int j = -1; j <= 1; ++j) {
+            const double z = border_terrain(p.x + i * 90.0, p.y + j * 90.0, cell);
+            lo = std::min(lo, z);
+            hi = std::max(hi, z);
+          }
+      return hi - lo;
+    };
+    geo::Point2 best = mid;
+    double best_relief = relief(mid);
+    for (double dx = -8000; dx <= 8000; dx += 500)
+      for (double dy = -8000; dy <= 8000; dy += 500) {
+        const geo::Point2 p{mid.x + dx, mid.y + dy};
+        const double rel = relief(p);
+        if (rel + 1.0 < best_relief) {
+          best = p;
+          best_relief = rel;
+        }
+      }
+    return geo::Transformer(utm, geo::SpatialRef::wgs84())(best);
   };
   const auto config = [&](const std::string& label, const std::string& dem,
                           const std::string& bfile, geo::Point2 base, double spacing, int aircraft,
@@ -447,7 +469,6 @@ json measure(const std::string& data, const std::string& work, bool quick, doubl
   for (int t : thread_counts) {
     terrain::CoverageOptions co;
     co.viewshed.limits.max_distance_m = 20000.0;
-    co.threads = t;
     terrain::set_thread_count(t);
     long long cells = 0;
     const double s = bench::best_of(

@@ -15,6 +15,7 @@
 #include "vigia/planner/aircraft.hpp"
 #include "vigia/planner/area.hpp"
 #include "vigia/planner/candidates.hpp"
+#include "vigia/planner/sensor.hpp"
 #include "vigia/planner/corridor.hpp"
 #include "vigia/planner/selection.hpp"
 #include "vigia/terrain/dem_io.hpp"
@@ -66,7 +67,7 @@ int main(int argc, char** argv) {
   const planner::Targets targets = planner::make_targets(dem, corridor.weight, 1);
   const double t_candidates = bench::seconds_since(t1);
 
-  planner::VisibleSetOptions vo;
+  planner::Sensor vo;
   vo.task = {"vehicle at 20 km", 20000.0, 2.5};
   planner::VisibleSetStats vst;
   const planner::CoverageProblem problem =

@@ -5,6 +5,7 @@
 #include "console.hpp"
 #include "vigia/geo/error.hpp"
 #include "vigia/planner/candidates.hpp"
+#include "vigia/planner/sensor.hpp"
 
 namespace vigia::cli {
 
@@ -84,9 +85,9 @@ planner::SensorTask sensor_task_of(const SensorArgs& a) {
 void apply_sensor_args(const SensorArgs& a, planner::MissionConfig& c) {
   c.stations = a.stations;
   c.station_range_m = a.link_range_km * 1000.0;
-  c.task = sensor_task_of(a);
-  c.min_grazing_deg = a.min_grazing;
-  c.refraction_k = a.k;
+  c.sensor.task = sensor_task_of(a);
+  c.sensor.min_grazing_deg = a.min_grazing;
+  c.sensor.refraction_k = a.k;
   c.spacing_m = a.spacing_km * 1000.0;
   c.tiers = a.tiers;
   c.aggregate = a.aggregate;
@@ -111,9 +112,14 @@ void apply_aircraft_options(const AircraftArgs& a, planner::Aircraft& ac) {
   if (!std::isnan(a.descent_ms)) ac.descent_rate_ms = a.descent_ms;
 }
 
-planner::AreaInputs area_inputs(const AreaArgs& a, planner::Aircraft* aircraft) {
-  const planner::Aircraft ac = planner::aircraft_preset(a.aircraft);
-  if (aircraft) *aircraft = ac;
+planner::Aircraft aircraft_of(const AreaArgs& a) {
+  planner::Aircraft ac = planner::aircraft_preset(a.aircraft);
+  if (a.clearance >= 0.0) ac.min_clearance_m = a.clearance;
+  if (a.ceiling >= 0.0) ac.ceiling_m = a.ceiling;
+  return ac;
+}
+
+planner::AreaInputs area_inputs(const AreaArgs& a, const planner::Aircraft& ac) {
   planner::AreaInputs in;
   in.dem = {a.dem};
   in.border = a.border;
@@ -152,12 +158,8 @@ planner::AreaInputs area_inputs(const AreaArgs& a, planner::Aircraft* aircraft) 
   }
   in.no_fly = a.no_fly;
   in.airspace.standoff_m = a.standoff_km * 1000.0;
-  in.airspace.clearance_m = a.clearance >= 0.0 ? a.clearance : ac.min_clearance_m;
-  in.airspace.ceiling_m = a.ceiling >= 0.0 ? a.ceiling : ac.ceiling_m;
-  if (aircraft) {
-    aircraft->min_clearance_m = in.airspace.clearance_m;
-    aircraft->ceiling_m = in.airspace.ceiling_m;
-  }
+  in.airspace.clearance_m = ac.min_clearance_m;
+  in.airspace.ceiling_m = ac.ceiling_m;
   return in;
 }
 

@@ -56,6 +56,10 @@ void apply_aircraft_options(const AircraftArgs& a, planner::Aircraft& aircraft);
 /// Registers the options on `cmd`.
 void add_area_options(CLI::App* cmd, AreaArgs& a);
 /// Turns them into library inputs (and the aircraft they name).
-planner::AreaInputs area_inputs(const AreaArgs& a, planner::Aircraft* aircraft);
+/// The aircraft named by --aircraft, with --clearance and --ceiling applied: the one
+/// place the command line sets the aircraft's limits.
+planner::Aircraft aircraft_of(const AreaArgs& a);
+/// The area's inputs; the airspace band is bounded by the aircraft's limits.
+planner::AreaInputs area_inputs(const AreaArgs& a, const planner::Aircraft& aircraft);
 
 }  // namespace vigia::cli

@@ -25,7 +25,7 @@ struct CorridorArgs {
 };
 
 int run(const CorridorArgs& a) {
-  const planner::AreaInputs in = area_inputs(a.area, nullptr);
+  const planner::AreaInputs in = area_inputs(a.area, aircraft_of(a.area));
   std::vector<std::string> inputs{a.area.dem, a.area.border, a.area.own_territory};
   inputs.insert(inputs.end(), a.area.no_fly.begin(), a.area.no_fly.end());
   OutputDir out(a.out, a.overwrite, inputs);

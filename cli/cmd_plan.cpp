@@ -8,6 +8,7 @@
 #include "console.hpp"
 #include "outputs.hpp"
 #include "vigia/geo/error.hpp"
+#include "vigia/terrain/viewshed.hpp"
 #include "vigia/planner/package.hpp"
 #include "vigia/planner/scenario.hpp"
 
@@ -43,6 +44,7 @@ int run(const PlanArgs& a) {
   for (const auto& f : sc.mission.area.no_fly) inputs.push_back(f);
   StagingDir staging(out, a.overwrite, inputs);
   auto progress = make_progress(a.quiet || a.json);
+  terrain::set_thread_count(sc.mission.threads);  // the whole command: package included
   const auto m = planner::run_mission(sc.mission, *progress);
   for (const auto& w : m->area.warnings) std::cerr << "vigia: warning: " << w << '\n';
   planner::PackageInfo info{sc.name, std::filesystem::absolute(sc.path).string(), sc.sha256,

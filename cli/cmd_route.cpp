@@ -10,6 +10,7 @@
 #include "console.hpp"
 #include "outputs.hpp"
 #include "vigia/geo/error.hpp"
+#include "vigia/terrain/viewshed.hpp"
 #include "vigia/planner/export.hpp"
 #include "vigia/planner/mission.hpp"
 #include "vigia/planner/package.hpp"
@@ -41,8 +42,9 @@ struct RouteArgs {
 
 int run(const RouteArgs& a) {
   planner::MissionConfig c;
-  c.area = area_inputs(a.area, &c.aircraft);
+  c.aircraft = aircraft_of(a.area);
   apply_aircraft_options(a.aircraft, c.aircraft);
+  c.area = area_inputs(a.area, c.aircraft);
   for (const auto& b : a.bases) {
     const auto [lon, lat] = parse_pair(b, "--base", "LON,LAT in degrees");
     c.bases.push_back({lon, lat});
@@ -79,6 +81,7 @@ int run(const RouteArgs& a) {
   const std::string json = out.stage("route_report.json");
   const std::string md = out.stage("route_report.md");
   auto progress = make_progress(a.quiet || a.json);
+  terrain::set_thread_count(c.threads);  // the whole command: flight checks included
   const auto m = planner::run_mission(c, *progress);
   for (const auto& w : m->area.warnings) std::cerr << "vigia: warning: " << w << '\n';
 

@@ -6,6 +6,7 @@
 #include "support.hpp"
 #include "vigia/geo/error.hpp"
 #include "vigia/planner/candidates.hpp"
+#include "vigia/planner/sensor.hpp"
 #include "vigia/planner/corridor.hpp"
 #include "vigia/terrain/synthetic.hpp"
 #include "vigia/terrain/viewshed.hpp"
@@ -103,7 +104,7 @@ TEST_CASE("Visible sets are the corridor cells each candidate's viewshed sees", 
   REQUIRE(cands.size() > 10);
   const Targets targets = make_targets(s.dem, s.corridor.weight, 1);
   CHECK(targets.weight.size() == static_cast<std::size_t>(s.corridor.cells));
-  VisibleSetOptions vo;
+  Sensor vo;
   vo.task = sensor_task("vehicle-recognise");
   VisibleSetStats st;
   const CoverageProblem p = visible_sets(s.dem, cands, targets, vo, &st);

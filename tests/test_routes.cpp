@@ -10,6 +10,7 @@
 #include "support.hpp"
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/geometry_ops.hpp"
+#include "vigia/planner/patrol.hpp"
 #include "vigia/planner/routes.hpp"
 #include "vigia/terrain/dem_io.hpp"
 #include "vigia/terrain/synthetic.hpp"
@@ -44,7 +45,7 @@ struct Scenario {
   CoverageProblem sets;
   std::vector<Candidate> points;  ///< the best few candidates
   CoverageModel model;
-  Sensing sensing;
+  Sensor sensing;
 };
 
 terrain::Dem geographic_dem(const test::TempDir& tmp, const terrain::TerrainShape& shape) {
@@ -147,7 +148,7 @@ std::unique_ptr<Scenario> make_scenario(unsigned seed, bool geographic, double e
   cand.tiers = 2;
   s->candidates = make_candidates(a.dem, a.work_crs, a.airspace, nullptr, cand);
   s->targets = make_targets(a.dem, a.corridor.weight, 2);
-  VisibleSetOptions vo;
+  Sensor vo;
   vo.task = sensor_task("vehicle-recognise");
   s->sets = visible_sets(a.dem, s->candidates, s->targets, vo);
   SelectOptions so;
@@ -514,7 +515,7 @@ TEST_CASE("A persistent patrol along a straight fence", "[routes]") {
     c.altitude_m = 4500.0;
     pts.push_back(c);
   }
-  Sensing sensing;
+  Sensor sensing;
   sensing.task = sensor_task("vehicle-recognise");
   PatrolOptions o;
   o.base = geo::Transformer(a.work_crs, geo::SpatialRef::wgs84())(geo::Point2{405000.0, 8280000.0});

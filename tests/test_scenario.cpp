@@ -56,8 +56,8 @@ TEST_CASE("The bundled sample scenario reads into its settings", "[scenario]") {
   CHECK(m.aircraft.endurance_h == 3.0);   // overridden
   CHECK(m.aircraft.ceiling_m == 5400.0);  // the preset's
   CHECK(m.aircraft_count == 2);
-  CHECK(m.task.name == "vehicle-recognise");
-  CHECK(m.task.range_m == 5300.0);
+  CHECK(m.sensor.task.name == "vehicle-recognise");
+  CHECK(m.sensor.task.range_m == 5300.0);
   CHECK(m.aggregate == 3);
   CHECK(m.points == 20);
   CHECK(m.persistent == 0);
@@ -72,8 +72,8 @@ TEST_CASE("Scenario defaults and the persistent objective", "[scenario]") {
                                                   "[aircraft]\ncount = 3\n[mission]\nobjective = "
                                                   "\"persistent\"\n[sensor]\nrange_km = 7.5\n"));
   CHECK(s.mission.persistent == 3);
-  CHECK(s.mission.task.name == "vehicle-detect");
-  CHECK(s.mission.task.range_m == 7500.0);
+  CHECK(s.mission.sensor.task.name == "vehicle-detect");
+  CHECK(s.mission.sensor.task.range_m == 7500.0);
   CHECK(s.mission.area.dem[0] == tmp.file("dem.tif"));
   CHECK(s.mission.area.own_point.has_value());
   CHECK(s.output_dir.empty());

@@ -86,6 +86,7 @@ FlightSpace::FlightSpace(const Area& area, const Aircraft& aircraft, const LinkM
   const double ch = dem.metric.cell_height(dem.rows() / 2.0);
   const int rc = static_cast<int>(std::ceil(reach / cw));
   const int rr = static_cast<int>(std::ceil(reach / ch));
+  const std::vector<terrain::CellOffset> disk = terrain::disk_offsets(cw, ch, reach);
 #pragma omp parallel for schedule(dynamic, 8)
   for (int j = 0; j < gny_; ++j) {
     for (int i = 0; i < gnx_; ++i) {
@@ -93,11 +94,8 @@ FlightSpace::FlightSpace(const Area& area, const Aircraft& aircraft, const LinkM
       const int ci = static_cast<int>(std::lround(c.col));
       const int ri = static_cast<int>(std::lround(c.row));
       bool ok = ci - rc >= 0 && ri - rr >= 0 && ci + rc < dem.cols() && ri + rr < dem.rows();
-      for (int dr = -rr; dr <= rr && ok; ++dr)
-        for (int dc = -rc; dc <= rc && ok; ++dc) {
-          if ((dc * cw) * (dc * cw) + (dr * ch) * (dr * ch) > reach * reach) continue;
-          ok = flyable_(ri + dr, ci + dc) != 0;
-        }
+      for (std::size_t k = 0; k < disk.size() && ok; ++k)
+        ok = flyable_(ri + disk[k].dr, ci + disk[k].dc) != 0;
       blocked_[static_cast<std::size_t>(j) * gnx_ + i] = ok ? 0 : 1;
     }
   }
@@ -470,5 +468,20 @@ const std::optional<BaseManoeuvre>& FlightSpace::departure(geo::Point2 base) con
 const std::optional<BaseManoeuvre>& FlightSpace::arrival(geo::Point2 base) const {
   return manoeuvre_cached(base, false);
 }
+
+geo::Point2 base_position(const FlightSpace& space, geo::Point2 lonlat) {
+  const geo::Point2 w = geo::Transformer(geo::SpatialRef::wgs84(), space.area().work_crs)(lonlat);
+  if (!space.area().dem.covers(space.to_grid(w))) {
+    throw Error("the base at lon " + std::to_string(lonlat.x) + ", lat " +
+                std::to_string(lonlat.y) + " lies outside the DEM");
+  }
+  if (!space.permitted(w)) {
+    throw Error(
+        "the base at lon " + std::to_string(lonlat.x) + ", lat " + std::to_string(lonlat.y) +
+        " lies outside the permitted airspace (own side, past the standoff, outside no-fly zones)");
+  }
+  return w;
+}
+
 
 }  // namespace vigia::planner

@@ -36,10 +36,10 @@ void validate_ground(const MissionConfig& c) {
     throw Error("aircraft reserve: must be a fraction in [0, 1) (got " +
                 std::to_string(a.reserve_fraction) + ")");
   if (!(a.min_clearance_m >= 0.0)) throw Error("aircraft clearance: must be 0 m or more");
-  positive(c.task.range_m, "sensor range", "metres");
-  if (!(c.min_grazing_deg >= 0.0 && c.min_grazing_deg < 90.0))
+  positive(c.sensor.task.range_m, "sensor range", "metres");
+  if (!(c.sensor.min_grazing_deg >= 0.0 && c.sensor.min_grazing_deg < 90.0))
     throw Error("minimum grazing angle: must be in [0, 90) degrees");
-  if (!(c.refraction_k >= -1.0 && c.refraction_k <= 1.0))
+  if (!(c.sensor.refraction_k >= -1.0 && c.sensor.refraction_k <= 1.0))
     throw Error("refraction coefficient k: must be in [-1, 1] (0.13 light, 1 = flat earth)");
   positive(c.spacing_m, "candidate spacing", "metres");
   if (c.tiers < 1) throw Error("altitude tiers: must be at least 1");
@@ -67,7 +67,7 @@ void validate(const MissionConfig& c) {
   if (c.route_rounds < 1 || c.route_rounds > 1000000)
     throw Error("route rounds: " + std::to_string(c.route_rounds) +
                 " is out of range (whole number, 1 to 1 000 000)");
-  positive(c.sample_spacing_m, "coverage sample spacing", "metres");
+  positive(c.sensor.sample_spacing_m, "coverage sample spacing", "metres");
   for (const auto& b : c.bases) {
     if (!(b.x >= -180.0 && b.x <= 180.0 && b.y >= -90.0 && b.y <= 90.0))
       throw Error("base " + std::to_string(b.x) + "," + std::to_string(b.y) +
@@ -78,7 +78,7 @@ void validate(const MissionConfig& c) {
 std::unique_ptr<MissionResult> prepare_ground(const MissionConfig& config,
                                               const Progress& progress) {
   validate_ground(config);
-  terrain::set_thread_count(config.threads);
+  const terrain::ThreadCount threads(config.threads);
   auto r = std::make_unique<MissionResult>();
   r->config = config;
   AreaInputs in = config.area;
@@ -163,17 +163,14 @@ std::unique_ptr<MissionResult> prepare_ground(const MissionConfig& config,
         "around it): the permitted airspace is too narrow for this aircraft");
   r->targets = make_targets(dem, r->area.corridor.weight, config.aggregate);
 
-  VisibleSetOptions vo;
-  vo.task = config.task;
-  vo.min_grazing_deg = config.min_grazing_deg;
-  vo.refraction_k = config.refraction_k;
-  r->sets = visible_sets(dem, r->candidates, r->targets, vo, &r->sets_stats, progress);
+  r->sets = visible_sets(dem, r->candidates, r->targets, config.sensor, &r->sets_stats, progress);
   r->seconds["visible_sets"] = r->sets_stats.seconds;
   return r;
 }
 
 std::unique_ptr<MissionResult> run_mission(const MissionConfig& config, const Progress& progress) {
   validate(config);
+  const terrain::ThreadCount threads(config.threads);
   std::unique_ptr<MissionResult> r = prepare_ground(config, progress);
 
   auto t = std::chrono::steady_clock::now();
@@ -187,11 +184,7 @@ std::unique_ptr<MissionResult> run_mission(const MissionConfig& config, const Pr
   for (int i : r->selection.chosen) r->points.push_back(r->candidates[static_cast<std::size_t>(i)]);
   r->seconds["selection"] = since(t);
 
-  Sensing sensing;
-  sensing.task = config.task;
-  sensing.min_grazing_deg = config.min_grazing_deg;
-  sensing.refraction_k = config.refraction_k;
-  sensing.sample_spacing_m = config.sample_spacing_m;
+  const Sensor& sensing = config.sensor;
   t = std::chrono::steady_clock::now();
   if (config.persistent > 0) {
     PatrolOptions po;

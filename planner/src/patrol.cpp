@@ -6,15 +6,12 @@
 #include <numbers>
 #include <numeric>
 
-#include "path_sensing.hpp"
 #include "vigia/geo/error.hpp"
 #include "vigia/planner/orienteering.hpp"
+#include "vigia/planner/patrol.hpp"
 #include "vigia/planner/routes.hpp"
 
 namespace vigia::planner {
-
-using detail::base_work;
-using detail::seen_from;
 
 Revisit revisit(std::vector<std::pair<double, double>> intervals, double period_s, int aircraft,
                 int max_fleet) {
@@ -80,14 +77,14 @@ Revisit revisit(std::vector<std::pair<double, double>> intervals, double period_
 }
 
 PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& points,
-                       const Targets& targets, const Sensing& sensing, const PatrolOptions& o,
+                       const Targets& targets, const Sensor& sensing, const PatrolOptions& o,
                        const Progress& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   if (points.size() < 2) throw Error("a patrol cycle needs at least two points");
   if (o.aircraft < 1) throw Error("at least one aircraft is needed on the cycle");
   const Aircraft& ac = space.aircraft();
   const double v = ac.cruise_ms();
-  const geo::Point2 base = base_work(space, o.base);
+  const geo::Point2 base = base_position(space, o.base);
   // The cycle: visit every point, shortest closed tour (the orienteering core with
   // equal scores and no budget pressure: all points, then the least time).
   const int n = static_cast<int>(points.size());
@@ -147,13 +144,9 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
   };
   std::vector<Probe> probes;
   {
-    double next = 0.0;
-    for (std::size_t i = 0; i < plan.cycle.samples.size(); ++i) {
+    for (std::size_t i : sensor_samples(plan.cycle, sensing, false)) {
       const auto& q = plan.cycle.samples[i];
-      if (q.s >= next) {
-        probes.push_back({q.work, q.altitude_m, q.t, 0.0});
-        next = q.s + sensing.sample_spacing_m;
-      }
+      probes.push_back({q.work, q.altitude_m, q.t, 0.0});
     }
     for (std::size_t i = 0; i < probes.size(); ++i) {
       probes[i].dt = (i + 1 < probes.size() ? probes[i + 1].t : plan.period_s) - probes[i].t;
@@ -163,7 +156,7 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
   std::vector<std::vector<std::pair<double, double>>> watch(nt);
   {
     std::vector<std::vector<std::uint32_t>> seen(probes.size());
-    std::vector<std::pair<geo::Point2, double>> where;
+    std::vector<SensorPosition> where;
     for (const Probe& pr : probes) where.push_back({pr.work, pr.altitude});
     seen_from(space, where, targets, sensing, progress, "revisit along the cycle",
               [&](std::size_t i, const std::vector<std::uint32_t>& ids) { seen[i] = ids; });
@@ -180,11 +173,7 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
         if (cov.count[t] < 65535) ++cov.count[t];
         cov.aircraft[t] = 1;  // the cycle: every aircraft on it flies the same lap
       }
-    for (std::size_t t = 0; t < nt; ++t)
-      if (cov.count[t] > 0) {
-        cov.weight += targets.weight[t];
-        cov.area_m2 += targets.area_m2[t];
-      }
+    total_seen(targets, cov);
   }
   plan.per_target.resize(nt);
   double w_seen = 0.0, w_total = 0.0, w_mean = 0.0, w_watch = 0.0;

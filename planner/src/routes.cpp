@@ -13,12 +13,9 @@
 #include "vigia/geo/error.hpp"
 #include "vigia/planner/orienteering.hpp"
 #include "vigia/terrain/viewshed.hpp"
-#include "path_sensing.hpp"
 
 namespace vigia::planner {
 
-using detail::base_work;
-using detail::seen_from;
 
 namespace {
 
@@ -166,140 +163,6 @@ double loiter_time(double loiter_s, const Aircraft& ac) {
 
 }  // namespace
 
-namespace detail {
-
-geo::Point2 base_work(const FlightSpace& space, geo::Point2 lonlat) {
-  const geo::Point2 w = geo::Transformer(geo::SpatialRef::wgs84(), space.area().work_crs)(lonlat);
-  if (!space.area().dem.covers(space.to_grid(w))) {
-    throw Error("the base at lon " + std::to_string(lonlat.x) + ", lat " +
-                std::to_string(lonlat.y) + " lies outside the DEM");
-  }
-  if (!space.permitted(w)) {
-    throw Error(
-        "the base at lon " + std::to_string(lonlat.x) + ", lat " + std::to_string(lonlat.y) +
-        " lies outside the permitted airspace (own side, past the standoff, outside no-fly zones)");
-  }
-  return w;
-}
-
-}  // namespace detail
-
-const RouteSightCache::Sight* RouteSightCache::find(const std::vector<double>& key) const {
-  for (const auto& [k, sight] : entries_)
-    if (k == key) return &sight;
-  return nullptr;
-}
-
-void RouteSightCache::add(std::vector<double> key, Sight sight) {
-  if (find(key) == nullptr) entries_.emplace_back(std::move(key), std::move(sight));
-}
-
-PathCoverage measure_coverage(const FlightSpace& space, const std::vector<FlownRoute>& routes,
-                              const Targets& targets, const Sensing& s, const Progress& progress,
-                              RouteSightCache* cache) {
-  struct Probe {
-    geo::Point2 work;
-    double altitude, t;
-    int route;
-  };
-  // Each route's probes, and its key: what they are (where, how high, when).
-  std::vector<std::vector<Probe>> route_probes(routes.size());
-  std::vector<std::vector<double>> keys(routes.size());
-  for (std::size_t k = 0; k < routes.size(); ++k) {
-    double next = 0.0;
-    int last_stop = -1;
-    for (const auto& q : routes[k].samples) {
-      const bool stop_reached = q.stop != last_stop;
-      last_stop = q.stop;
-      if (q.s >= next || stop_reached) {
-        route_probes[k].push_back({q.work, q.altitude_m, q.t, static_cast<int>(k)});
-        keys[k].insert(keys[k].end(), {q.work.x, q.work.y, q.altitude_m, q.t});
-        if (q.s >= next) next = q.s + s.sample_spacing_m;
-      }
-    }
-  }
-  // What each route saw: from the cache, or measured now (all such routes' probes in
-  // one parallel pass, each route's figures kept apart).
-  const std::size_t nt = targets.weight.size();
-  std::vector<const RouteSightCache::Sight*> sights(routes.size(), nullptr);
-  std::vector<RouteSightCache::Sight> measured(routes.size());
-  std::vector<Probe> probes;
-  PathCoverage cov;
-  for (std::size_t k = 0; k < routes.size(); ++k) {
-    if (cache && !route_probes[k].empty()) sights[k] = cache->find(keys[k]);
-    if (sights[k]) {
-      cov.viewsheds_reused += static_cast<long long>(route_probes[k].size());
-    } else {
-      probes.insert(probes.end(), route_probes[k].begin(), route_probes[k].end());
-    }
-  }
-  if (!probes.empty()) {
-    std::vector<std::size_t> slot(routes.size(), 0);  // dense figures of the routes measured
-    std::size_t slots = 0;
-    for (std::size_t k = 0; k < routes.size(); ++k)
-      if (!sights[k] && !route_probes[k].empty()) slot[k] = slots++;
-    std::vector<float> first(slots * nt, INFINITY);
-    std::vector<std::uint32_t> count(slots * nt, 0);
-    std::vector<std::pair<geo::Point2, double>> where;
-    for (const Probe& pr : probes) where.push_back({pr.work, pr.altitude});
-    seen_from(space, where, targets, s, progress, "coverage along the routes",
-              [&](std::size_t i, const std::vector<std::uint32_t>& seen) {
-                const Probe& pr = probes[i];
-                const std::size_t base = slot[static_cast<std::size_t>(pr.route)] * nt;
-                const auto ti = static_cast<float>(pr.t);
-                for (std::uint32_t t : seen) {
-                  std::atomic_ref<float> f(first[base + t]);
-                  float old = f.load(std::memory_order_relaxed);
-                  while (ti < old && !f.compare_exchange_weak(old, ti, std::memory_order_relaxed)) {
-                  }
-                  std::atomic_ref<std::uint32_t>(count[base + t])
-                      .fetch_add(1, std::memory_order_relaxed);
-                }
-              });
-    for (std::size_t k = 0; k < routes.size(); ++k) {
-      if (sights[k] || route_probes[k].empty()) continue;
-      RouteSightCache::Sight& m = measured[k];
-      const std::size_t base = slot[k] * nt;
-      for (std::size_t t = 0; t < nt; ++t) {
-        if (count[base + t] == 0) continue;
-        m.target.push_back(static_cast<std::uint32_t>(t));
-        m.first_s.push_back(first[base + t]);
-        m.count.push_back(count[base + t]);
-      }
-      sights[k] = &m;
-    }
-    cov.viewsheds = static_cast<long long>(probes.size());
-  }
-  // All routes together: a target counts once, first seen by whichever route.
-  cov.first_seen_s.assign(nt, NAN);
-  cov.count.assign(nt, 0);
-  cov.aircraft.assign(nt, 0);
-  for (std::size_t k = 0; k < routes.size(); ++k) {
-    if (!sights[k]) continue;
-    const RouteSightCache::Sight& m = *sights[k];
-    const std::uint32_t bit = k < 32 ? (1u << k) : 0u;
-    for (std::size_t e = 0; e < m.target.size(); ++e) {
-      const std::uint32_t t = m.target[e];
-      float& f = cov.first_seen_s[t];
-      if (std::isnan(f) || m.first_s[e] < f) f = m.first_s[e];
-      cov.count[t] = static_cast<std::uint16_t>(
-          std::min<std::uint32_t>(65535u, static_cast<std::uint32_t>(cov.count[t]) + m.count[e]));
-      cov.aircraft[t] |= bit;
-    }
-  }
-  for (std::size_t t = 0; t < nt; ++t) {
-    if (cov.count[t] > 0) {
-      cov.weight += targets.weight[t];
-      cov.area_m2 += targets.area_m2[t];
-    }
-  }
-  if (cache) {
-    for (std::size_t k = 0; k < routes.size(); ++k)
-      if (sights[k] == &measured[k])
-        cache->add(std::move(keys[k]), std::move(measured[k]));
-  }
-  return cov;
-}
 
 std::pair<double, double> link_statistics(const FlightSpace& space,
                                           const std::vector<FlownRoute>& routes) {
@@ -325,7 +188,7 @@ std::pair<double, double> link_statistics(const FlightSpace& space,
 }
 
 SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& points,
-                        const CoverageModel& model, const Sensing& sensing, const SortieOptions& o,
+                        const CoverageModel& model, const Sensor& sensing, const SortieOptions& o,
                         const Progress& progress, const SortiePlan* warm,
                         RouteSightCache* cache) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -347,7 +210,7 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
   std::vector<double> altitude;
   std::vector<int> node_candidate;
   for (const auto& b : o.bases) {
-    work.push_back(base_work(space, b));
+    work.push_back(base_position(space, b));
     altitude.push_back(space.terrain(work.back()) + ac.min_clearance_m);
     node_candidate.push_back(-1);
   }
@@ -534,7 +397,7 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
 }
 
 std::vector<SortiePlan> plan_fleet(const FlightSpace& space, const std::vector<Candidate>& points,
-                                   const CoverageModel& model, const Sensing& sensing,
+                                   const CoverageModel& model, const Sensor& sensing,
                                    const SortieOptions& options, const Progress& progress) {
   std::vector<SortiePlan> plans;
   RouteSightCache cache;  // larger fleets often keep a smaller one's routes

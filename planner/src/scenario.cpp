@@ -346,15 +346,13 @@ Scenario read_scenario(const std::string& path) {
   air_.climb_rate_ms = ac.number_in("climb_ms", air_.climb_rate_ms, 0.1, 100.0, "m/s");
   air_.descent_rate_ms = ac.number_in("descent_ms", air_.descent_rate_ms, 0.1, 100.0, "m/s");
   ac.no_others();
-  a.airspace.clearance_m = air_.min_clearance_m;
-  a.airspace.ceiling_m = air_.ceiling_m;
 
   Fields sen(path, subtable(path, root, "sensor"), "sensor");
-  m.task = sensor_task(sen.choice("task", "vehicle-detect", sensor_tasks()));
+  m.sensor.task = sensor_task(sen.choice("task", "vehicle-detect", sensor_tasks()));
   if (sen.has("range_km"))
-    m.task.range_m = 1000.0 * sen.number_in("range_km", 0.0, 0.1, 200.0, "km");
-  m.min_grazing_deg = sen.number_in("min_grazing_deg", 5.0, 0.0, 89.0, "degrees 0-89");
-  m.refraction_k = sen.number_in("refraction_k", 0.13, -1.0, 1.0, "-1..1, optical 0.13");
+    m.sensor.task.range_m = 1000.0 * sen.number_in("range_km", 0.0, 0.1, 200.0, "km");
+  m.sensor.min_grazing_deg = sen.number_in("min_grazing_deg", 5.0, 0.0, 89.0, "degrees 0-89");
+  m.sensor.refraction_k = sen.number_in("refraction_k", 0.13, -1.0, 1.0, "-1..1, optical 0.13");
   sen.no_others();
 
   Fields can(path, subtable(path, root, "candidates"), "candidates");
@@ -371,7 +369,7 @@ Scenario read_scenario(const std::string& path) {
   m.route_time_limit_s = mis.number_in("time_limit_s", 600.0, 1.0, 86400.0, "seconds");
   m.route_rounds = mis.integer("rounds", m.route_rounds, 1, 1000000, "optimiser rounds, 1-1000000");
   m.seed = static_cast<unsigned>(mis.integer("seed", 1, 0, 4294967295LL, "0-4294967295"));
-  m.sample_spacing_m = mis.number_in("sample_spacing_m", 500.0, 10.0, 10000.0, "metres");
+  m.sensor.sample_spacing_m = mis.number_in("sample_spacing_m", 500.0, 10.0, 10000.0, "metres");
   m.threads = static_cast<int>(mis.integer("threads", 0, 0, 1024, "0 = all cores"));
   mis.no_others();
 

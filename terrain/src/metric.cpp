@@ -67,4 +67,16 @@ MetricFrame MetricFrame::shifted(int /*col*/, int row) const {
   return f;
 }
 
+std::vector<CellOffset> disk_offsets(double cell_w_m, double cell_h_m, double radius_m) {
+  const int rc = static_cast<int>(std::ceil(radius_m / cell_w_m));
+  const int rr = static_cast<int>(std::ceil(radius_m / cell_h_m));
+  std::vector<CellOffset> out;
+  for (int dr = -rr; dr <= rr; ++dr)
+    for (int dc = -rc; dc <= rc; ++dc)
+      if ((dc * cell_w_m) * (dc * cell_w_m) + (dr * cell_h_m) * (dr * cell_h_m) <=
+          radius_m * radius_m + 1e-6)
+        out.push_back({dr, dc});
+  return out;
+}
+
 }  // namespace vigia::terrain

@@ -203,6 +203,12 @@ void set_thread_count(int threads) {
   omp_set_num_threads(threads > 0 ? threads : omp_get_num_procs());
 }
 
+ThreadCount::ThreadCount(int threads) : before_(omp_get_max_threads()) {
+  set_thread_count(threads);
+}
+
+ThreadCount::~ThreadCount() { omp_set_num_threads(before_); }
+
 int thread_count() {
   return omp_get_max_threads();
 }

@@ -204,4 +204,8 @@ struct FlownRoute {
 /// the altitude profile. Checks every sample: flyable, clearance, ceiling.
 FlownRoute fly(const FlightSpace& space, const std::vector<Stop>& stops);
 
+/// A base's lon/lat in the work CRS; throws Error when it lies outside the DEM or the
+/// permitted airspace.
+geo::Point2 base_position(const FlightSpace& space, geo::Point2 lonlat);
+
 }  // namespace vigia::planner

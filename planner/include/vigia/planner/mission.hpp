@@ -16,8 +16,10 @@
 #include "vigia/planner/candidates.hpp"
 #include "vigia/planner/flight.hpp"
 #include "vigia/planner/link.hpp"
+#include "vigia/planner/patrol.hpp"
 #include "vigia/planner/routes.hpp"
 #include "vigia/planner/selection.hpp"
+#include "vigia/planner/sensor.hpp"
 
 namespace vigia::planner {
 
@@ -33,10 +35,9 @@ struct MissionConfig {
   LinkOptions link;
   bool link_mandatory = false;
 
-  // Sensor and candidates
-  SensorTask task = {"vehicle-detect", 21000.0, 2.5};
-  double min_grazing_deg = 5.0;
-  double refraction_k = 0.13;
+  Sensor sensor;  ///< what it sees (task, range, grazing, refraction, sampling along paths)
+
+  // Candidates
   double spacing_m = 2000.0;
   int tiers = 3;
   int aggregate = 1;
@@ -60,7 +61,6 @@ struct MissionConfig {
   /// The same rounds give the same plan on any machine; the time limit only caps them.
   long long route_rounds = 100;
   double route_time_limit_s = 600.0;  ///< only a cap: route_rounds is the work
-  double sample_spacing_m = 500.0;
   double planning_cell_m = 250.0;
   unsigned seed = 1;
   int threads = 0;  ///< 0 = all cores

@@ -1,8 +1,8 @@
 #pragma once
-// Patrol routes: sorties of one or several aircraft from their bases over the
-// observation points, valued by the weighted corridor coverage collected along the
-// whole flown path; and persistent patrols, a closed cycle flown again and again by
-// aircraft spaced evenly in time.
+// Sorties: one or several aircraft from their bases over the observation points,
+// valued by the weighted corridor coverage collected along the whole flown path.
+// Persistent patrols are in patrol.hpp; what the sensor sees along paths in
+// sensor.hpp.
 
 #include <optional>
 #include <string>
@@ -12,17 +12,9 @@
 #include "vigia/planner/candidates.hpp"
 #include "vigia/planner/flight.hpp"
 #include "vigia/planner/selection.hpp"
+#include "vigia/planner/sensor.hpp"
 
 namespace vigia::planner {
-
-/// What the sensor sees and how: shared by coverage along routes.
-struct Sensing {
-  SensorTask task;
-  double min_grazing_deg = 5.0;
-  double refraction_k = 0.13;
-  double sample_spacing_m =
-      500.0;  ///< coverage is counted at samples this far apart and at every loiter
-};
 
 /// The candidate lattice with its visible sets (selection's output), used as the
 /// optimiser's quick estimate of what a stretch of path sees.
@@ -40,35 +32,6 @@ struct SortieOptions {
   double time_limit_s = 60.0;
   long long max_iterations = 0;  ///< optimiser rounds; 0 = until the time limit
   unsigned seed = 1;
-};
-
-/// What one flown path saw, measured exactly (viewsheds at the samples).
-struct PathCoverage {
-  std::vector<float> first_seen_s;      ///< per target: first time seen (s), NaN if never
-  std::vector<std::uint16_t> count;     ///< per target: number of samples seeing it
-  std::vector<std::uint32_t> aircraft;  ///< per target: bit k set when route k sees it (k < 32)
-  double weight = 0.0;                  ///< weighted coverage (m = 1)
-  double area_m2 = 0.0;
-  long long viewsheds = 0;         ///< computed for this measure
-  long long viewsheds_reused = 0;  ///< of routes measured before, taken from a RouteSightCache
-};
-
-/// What the samples along routes saw, kept per route (by its samples: positions,
-/// altitudes, times) so that a route flown again unchanged is not measured twice:
-/// plan_fleet's larger fleets often keep a smaller fleet's route. Valid for one
-/// flight space, target set and sensing; fill it through measure_coverage.
-class RouteSightCache {
- public:
-  struct Sight {
-    std::vector<std::uint32_t> target;  ///< targets seen, ascending
-    std::vector<float> first_s;         ///< the first time each is seen
-    std::vector<std::uint32_t> count;   ///< how many samples see each
-  };
-  [[nodiscard]] const Sight* find(const std::vector<double>& key) const;
-  void add(std::vector<double> key, Sight sight);
-
- private:
-  std::vector<std::pair<std::vector<double>, Sight>> entries_;
 };
 
 struct SortiePlan {
@@ -97,7 +60,7 @@ struct SortiePlan {
 /// optimiser starts from its routes and the result never covers less than it.
 /// `cache`, when given, serves and keeps the exact coverage of each route.
 SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& points,
-                        const CoverageModel& model, const Sensing& sensing,
+                        const CoverageModel& model, const Sensor& sensor,
                         const SortieOptions& options, const Progress& progress = {},
                         const SortiePlan* warm = nullptr, RouteSightCache* cache = nullptr);
 
@@ -105,75 +68,12 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
 /// before (the time limit shared evenly): the covered weight never falls as the
 /// fleet grows, and the planner sees what each added aircraft brings.
 std::vector<SortiePlan> plan_fleet(const FlightSpace& space, const std::vector<Candidate>& points,
-                                   const CoverageModel& model, const Sensing& sensing,
+                                   const CoverageModel& model, const Sensor& sensor,
                                    const SortieOptions& options, const Progress& progress = {});
-
-/// Exact coverage of flown routes: a viewshed at every sample `spacing` apart and at
-/// every stop; targets seen by several samples or routes count once. With `cache`,
-/// routes found there are not measured again, and the others are added to it (the
-/// result is the same either way).
-PathCoverage measure_coverage(const FlightSpace& space, const std::vector<FlownRoute>& routes,
-                              const Targets& targets, const Sensing& sensing,
-                              const Progress& progress = {}, RouteSightCache* cache = nullptr);
 
 /// Link statistics along routes: fraction of flight time with the link and the
 /// longest outage (s).
 std::pair<double, double> link_statistics(const FlightSpace& space,
                                           const std::vector<FlownRoute>& routes);
-
-// ---- persistent patrol ---------------------------------------------------------------
-
-/// A target's watch intervals on one lap of a cycle of period P, as [start, end) in
-/// seconds (end may exceed P: the interval wraps).
-struct Revisit {
-  double mean_s = NAN;   ///< mean gap between watches
-  double worst_s = NAN;  ///< longest gap (the idleness a crosser can count on)
-  double watched_fraction = 0.0;
-  int aircraft_for_continuous =
-      0;  ///< smallest evenly spaced fleet that never leaves a gap (0: none up to the limit)
-};
-
-/// Revisit statistics of a target watched in `intervals` of each lap of a cycle of
-/// `period_s`, flown by `aircraft` evenly spaced in time (Machado et al. 2002's
-/// idleness; gaps from the end of one watch to the start of the next).
-Revisit revisit(std::vector<std::pair<double, double>> intervals, double period_s, int aircraft,
-                int max_fleet = 64);
-
-struct PatrolOptions {
-  geo::Point2 base;       ///< lon/lat
-  int aircraft = 2;       ///< on the cycle at once, evenly spaced
-  double loiter_s = 0.0;  ///< at each point of the cycle (0: fly through)
-  double time_limit_s = 30.0;
-  long long max_iterations = 0;  ///< optimiser rounds (the work budget); 0 = until the time limit
-  unsigned seed = 1;
-};
-
-struct PatrolPlan {
-  FlownRoute cycle;         ///< one lap, from the first point back to it
-  FlownRoute transit_out;   ///< base to the cycle
-  FlownRoute transit_back;  ///< cycle to the base
-  std::vector<int> order;   ///< the cycle's points
-  double period_s = 0.0;
-  double fence_length_m = 0.0;  ///< the border length the corridor follows
-  double lower_bound_s = 0.0;   ///< 2 L / (k v), Czyzowicz et al. (ESA 2011)
-  std::vector<Revisit> per_target;
-  double worst_revisit_s = NAN;
-  double mean_revisit_s = NAN;    ///< weighted over the targets the cycle sees
-  double p95_revisit_s = NAN;     ///< 95th percentile over targets of their worst gap
-  double watched_fraction = 0.0;  ///< weighted mean
-  double seen_weight_fraction = 0.0;
-  int aircraft_for_continuous = 0;     ///< for every target the cycle sees (0: more than 64)
-  int aircraft_for_continuous_90 = 0;  ///< for 90 % of their weight
-  double laps_per_sortie = 0.0;        ///< within endurance minus reserve, after transits
-  int fleet_for_rotation = 0;  ///< aircraft needed to keep `aircraft` on the cycle around the clock
-  PathCoverage coverage;
-  long long optimiser_rounds = 0;
-  bool optimiser_time_capped = false;
-  double seconds = 0.0;
-};
-
-PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& points,
-                       const Targets& targets, const Sensing& sensing, const PatrolOptions& options,
-                       const Progress& progress = {});
 
 }  // namespace vigia::planner

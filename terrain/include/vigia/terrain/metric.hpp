@@ -12,6 +12,8 @@
 //     the geodesic is far below 0.01 % at the ranges vigia uses (tested).
 // See docs/terrain.md for why this was chosen over warping to UTM.
 
+#include <vector>
+
 #include "vigia/geo/geodesy.hpp"
 #include "vigia/geo/geotransform.hpp"
 
@@ -78,5 +80,15 @@ class MetricFrame {
   double dlon_ = 0.0;
   geo::Ellipsoid ellipsoid_{};
 };
+
+/// A cell's offset on a grid: rows down, columns right.
+struct CellOffset {
+  int dr = 0;
+  int dc = 0;
+};
+/// The offsets of the cells whose centres lie within `radius_m` of a cell's centre,
+/// on a grid of cell_w_m x cell_h_m cells (a disk; the one walk over a disk of cells,
+/// for a loiter's clearance and the flight space's room to turn).
+std::vector<CellOffset> disk_offsets(double cell_w_m, double cell_h_m, double radius_m);
 
 }  // namespace vigia::terrain

@@ -99,10 +99,26 @@ inline geo::Window range_window(const Dem& dem, GridPoint position, double range
   return range_window(dem.metric, dem.cols(), dem.rows(), position, range_m);
 }
 
-/// Sets the number of threads vigia's parallel work uses (0 = all cores).
+/// Sets the number of threads parallel work started from this thread uses (0 = all
+/// cores): for programs (the CLI, benchmarks), which own their process.
 void set_thread_count(int threads);
 /// The number of threads parallel work will use.
 int thread_count();
+
+/// A thread count for the calls made while it lives (0 = all cores): library calls
+/// that take a thread count as an option (run_mission's `threads`) hold one, and the
+/// count before comes back when it ends, so no setting is left behind. OpenMP keeps
+/// the count per calling thread: other threads of the program are not affected.
+class ThreadCount {
+ public:
+  explicit ThreadCount(int threads);
+  ~ThreadCount();
+  ThreadCount(const ThreadCount&) = delete;
+  ThreadCount& operator=(const ThreadCount&) = delete;
+
+ private:
+  int before_;
+};
 
 /// Vector instruction sets for the fast sweep's inner loop. By default the widest the
 /// CPU has; a lower limit (set_simd_limit, or the environment variable VIGIA_SIMD =
