@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "console.hpp"
+#include "los_options.hpp"
 #include "outputs.hpp"
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/raster_io.hpp"
@@ -22,16 +23,7 @@ struct CoverageArgs {
   std::string out;
   std::string observers;
   std::string altitude_field;
-  bool agl = false;
-  bool amsl = false;
-  double target_height = 0.0;
-  double max_distance = 0.0;
-  double max_slant = 0.0;
-  double min_distance = 0.0;
-  double min_grazing = -90.0;
-  double k = 0.13;
-  std::string algorithm = "fast";
-  double tie_margin = terrain::ViewshedOptions{}.tie_margin_m;
+  LosArgs los;
   std::string visible_sets;
   int threads = 0;
   bool cog = false;
@@ -52,10 +44,10 @@ int run(const CoverageArgs& a) {
   std::vector<geo::Point2> lonlat;
   lonlat.reserve(points.size());
   for (const auto& p : points) lonlat.push_back(p.xy);
-  terrain::SensorLimits reach;
-  reach.max_distance_m = a.max_distance;
-  reach.max_slant_range_m = a.max_slant;
-  const double range = terrain::horizontal_range(reach);
+  terrain::CoverageOptions opt;
+  opt.viewshed = los_options(a.los);
+  opt.keep_visible_sets = !a.visible_sets.empty();
+  const double range = terrain::horizontal_range(opt.viewshed.limits);
   terrain::Dem dem;
   try {
     dem = terrain::load_dem_around({a.dem}, lonlat, range);
@@ -77,8 +69,7 @@ int run(const CoverageArgs& a) {
     terrain::Observer o;
     o.position = locator.to_grid(p.xy);
     o.altitude_m = p.altitude;
-    o.reference = a.amsl ? terrain::AltitudeReference::AboveSeaLevel
-                         : terrain::AltitudeReference::AboveGround;
+    o.reference = a.los.reference();
     try {
       (void)terrain::eye_altitude(dem, o);
     } catch (const Error& e) {
@@ -86,22 +77,6 @@ int run(const CoverageArgs& a) {
     }
     observers.push_back(o);
   }
-
-  terrain::CoverageOptions opt;
-  opt.viewshed.target_height_m = a.target_height;
-  opt.viewshed.refraction_k = a.k;
-  opt.viewshed.limits.max_distance_m = a.max_distance;
-  opt.viewshed.limits.max_slant_range_m = a.max_slant;
-  if (a.max_distance > 0.0 && a.min_distance >= a.max_distance)
-    throw Error("--min-distance: " + fixed(a.min_distance, 0) + " m is not below --max-distance " +
-                fixed(a.max_distance, 0) + " m (allowed: a minimum below the maximum)");
-  opt.viewshed.limits.min_distance_m = a.min_distance;
-  opt.viewshed.limits.min_grazing_deg = a.min_grazing;
-  opt.viewshed.algorithm =
-      a.algorithm == "exact" ? terrain::LosAlgorithm::Exact : terrain::LosAlgorithm::Fast;
-  opt.viewshed.tie_margin_m = a.tie_margin;
-  opt.keep_visible_sets = !a.visible_sets.empty();
-  opt.threads = a.threads;
 
   auto progress = make_progress(a.quiet || a.json);
   const auto t0 = std::chrono::steady_clock::now();
@@ -170,19 +145,7 @@ void add_coverage_command(CLI::App& app, Runner& runner) {
   cmd->add_option(
       "--altitude-field", a->altitude_field,
       "Attribute holding the altitude (default: alt, altitude, height, z or the Z coordinate)");
-  auto* agl = cmd->add_flag("--agl", a->agl, "Altitudes are above ground (default)");
-  auto* amsl = cmd->add_flag("--amsl", a->amsl, "Altitudes are above sea level");
-  agl->excludes(amsl);
-  cmd->add_option("--target-height", a->target_height, "Height of targets above the ground, m");
-  cmd->add_option("--max-distance", a->max_distance,
-                  "Maximum horizontal distance, m (default: whole DEM)");
-  cmd->add_option("--max-slant-range", a->max_slant, "Maximum slant (3-D) range, m");
-  cmd->add_option("--min-distance", a->min_distance, "Minimum horizontal distance, m");
-  cmd->add_option("--min-grazing", a->min_grazing, "Minimum grazing angle at the target, degrees");
-  cmd->add_option("--k", a->k, "Refraction coefficient (0.13 light, 0.25 radio, 1 = no curvature)");
-  cmd->add_option("--algorithm", a->algorithm, "fast (default) or exact")
-      ->check(CLI::IsMember({"fast", "exact"}));
-  cmd->add_option("--tie-margin", a->tie_margin, "fast: exact re-test band, metres");
+  add_los_options(cmd, a->los, "Altitudes");
   cmd->add_option("--visible-sets", a->visible_sets,
                   "Also write every observer's visible cells (.vvs, see docs)");
   cmd->add_option("--threads", a->threads, "Threads (default: all cores)");

@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "console.hpp"
+#include "los_options.hpp"
 #include "outputs.hpp"
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/raster_io.hpp"
@@ -22,17 +23,7 @@ struct ViewshedArgs {
   std::string observer;
   bool dem_crs = false;
   double altitude = 0.0;
-  bool agl = false;
-  bool amsl = false;
-  double target_height = 0.0;
-  double max_distance = 0.0;
-  double max_slant = 0.0;
-  double min_distance = 0.0;
-  double min_grazing = -90.0;
-  std::string azimuth;
-  double k = 0.13;
-  std::string algorithm = "fast";
-  double tie_margin = terrain::ViewshedOptions{}.tie_margin_m;
+  LosArgs los;
   std::string rise;
   int threads = 0;
   bool cog = false;
@@ -49,23 +40,8 @@ int run(const ViewshedArgs& a) {
   terrain::set_thread_count(a.threads);
   const auto [ox, oy] = parse_pair(a.observer, "--observer",
                                    a.dem_crs ? "X,Y in the DEM's CRS" : "LON,LAT in degrees");
-  terrain::ViewshedOptions opt;
-  opt.target_height_m = a.target_height;
-  opt.refraction_k = a.k;
-  if (a.max_distance > 0.0 && a.min_distance >= a.max_distance)
-    throw Error("--min-distance: " + fixed(a.min_distance, 0) + " m is not below --max-distance " +
-                fixed(a.max_distance, 0) + " m (allowed: a minimum below the maximum)");
-  opt.limits.max_distance_m = a.max_distance;
-  opt.limits.max_slant_range_m = a.max_slant;
-  opt.limits.min_distance_m = a.min_distance;
-  opt.limits.min_grazing_deg = a.min_grazing;
-  if (!a.azimuth.empty())
-    opt.limits.azimuth_sector_deg = parse_pair(a.azimuth, "--azimuth", "FROM,TO in degrees");
-  opt.algorithm =
-      a.algorithm == "exact" ? terrain::LosAlgorithm::Exact : terrain::LosAlgorithm::Fast;
-  opt.tie_margin_m = a.tie_margin;
+  terrain::ViewshedOptions opt = los_options(a.los);
   opt.required_rise = !a.rise.empty();
-  if (a.tie_margin < 0.0) throw Error("--tie-margin: must not be negative");
 
   // Stage the outputs first: a bad output path fails before any work.
   geo::OutputFiles files;
@@ -91,8 +67,7 @@ int run(const ViewshedArgs& a) {
     terrain::Observer obs;
     obs.position = locator.to_grid(lonlat);
     obs.altitude_m = a.altitude;
-    obs.reference = a.amsl ? terrain::AltitudeReference::AboveSeaLevel
-                           : terrain::AltitudeReference::AboveGround;
+    obs.reference = a.los.reference();
     try {
       (void)terrain::eye_altitude(dem, obs);
     } catch (const Error& e) {
@@ -133,7 +108,7 @@ int run(const ViewshedArgs& a) {
     j["visible_cells"] = vs.stats.visible;
     j["visible_percent"] = pct;
     j["retested_cells"] = vs.stats.retested;
-    j["algorithm"] = a.algorithm;
+    j["algorithm"] = a.los.algorithm;
     j["seconds"] = seconds;
     j["stage_seconds"] = {{"load_dem", load_seconds}, {"viewshed", seconds}, {"write", write_seconds}};
     j["outputs"] =
@@ -144,7 +119,7 @@ int run(const ViewshedArgs& a) {
               << ": eye " << fixed(vs.stats.eye_m, 1) << " m AMSL ("
               << fixed(vs.stats.eye_m - vs.stats.ground_m, 1) << " m above ground)\n"
               << "  " << fixed(pct, 2) << " % of " << grouped(vs.stats.cells_in_range)
-              << " cells in range visible (" << a.algorithm << ", " << fixed(seconds, 3) << " s";
+              << " cells in range visible (" << a.los.algorithm << ", " << fixed(seconds, 3) << " s";
     if (opt.algorithm == terrain::LosAlgorithm::Fast)
       std::cout << ", " << grouped(vs.stats.retested) << " re-tested";
     std::cout << ")\n  wrote " << a.out << (a.rise.empty() ? "" : " and " + a.rise) << '\n';
@@ -167,23 +142,7 @@ void add_viewshed_command(CLI::App& app, Runner& runner) {
   cmd->add_flag("--dem-crs", a->dem_crs, "--observer is X,Y in the DEM's CRS instead of lon/lat");
   cmd->add_option("--altitude", a->altitude, "Observer altitude, m (above ground unless --amsl)")
       ->required();
-  auto* agl = cmd->add_flag("--agl", a->agl, "Altitude is above ground (default)");
-  auto* amsl = cmd->add_flag("--amsl", a->amsl, "Altitude is above sea level");
-  agl->excludes(amsl);
-  cmd->add_option("--target-height", a->target_height,
-                  "Height of targets above the ground, m (default 0)");
-  cmd->add_option("--max-distance", a->max_distance,
-                  "Maximum horizontal distance, m (default: whole DEM)");
-  cmd->add_option("--max-slant-range", a->max_slant, "Maximum slant (3-D) range, m");
-  cmd->add_option("--min-distance", a->min_distance, "Minimum horizontal distance, m");
-  cmd->add_option("--min-grazing", a->min_grazing,
-                  "Minimum grazing (depression) angle at the target, degrees");
-  cmd->add_option("--azimuth", a->azimuth, "Azimuth sector FROM,TO, degrees clockwise from north");
-  cmd->add_option("--k", a->k, "Refraction coefficient (0.13 light, 0.25 radio, 1 = no curvature)");
-  cmd->add_option("--algorithm", a->algorithm, "fast (default) or exact (R3, slow reference)")
-      ->check(CLI::IsMember({"fast", "exact"}));
-  cmd->add_option("--tie-margin", a->tie_margin,
-                  "fast: re-test exactly cells within this many metres of the horizon band");
+  add_los_options(cmd, a->los, "Altitude");
   cmd->add_option("--rise", a->rise,
                   "Also write a Float32 GeoTIFF: metres a target must rise to be seen");
   cmd->add_option("--threads", a->threads, "Threads (default: all cores)");

@@ -115,7 +115,7 @@ Coverage compute_coverage(const Dem& dem, std::span<const Observer> observers,
   Coverage cov;
   cov.window = all;
   if (options.keep_visible_sets) cov.visible_sets.resize(observers.size());
-  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  const int threads = omp_get_max_threads();  // set_thread_count or a ThreadCount decides
   std::vector<std::unique_ptr<TileCounts>> counts(static_cast<std::size_t>(threads));
   std::vector<CoverageStats> per_thread(static_cast<std::size_t>(threads));
   ProgressCounter counter(progress, "coverage", static_cast<long long>(observers.size()));

@@ -1,7 +1,8 @@
 #pragma once
-// The single error type of vigia (STYLE.md habit 9): the message already says
-// what went wrong, where (file, layer, line, option) and what is allowed. It is
-// thrown by the libraries and caught once, in main, which prints one line.
+// The single error type of vigia: the message already says what went wrong, where
+// (file, layer, line, option) and what is allowed. It is thrown by the libraries
+// and caught once, in main, which prints one line; no other exception type
+// crosses a library boundary, and no library prints.
 
 #include <stdexcept>
 #include <string>

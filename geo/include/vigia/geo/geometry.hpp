@@ -1,6 +1,7 @@
 #pragma once
-// Plain geometry value types used inside vigia (STYLE.md habit 7). GEOS and OGR
-// are only used at the edges, to compute on or read and write these.
+// Plain geometry value types used inside vigia: the libraries pass these values,
+// never GEOS or OGR objects. GEOS and OGR are only used at the edges, to compute
+// on or read and write these, so no library header includes theirs.
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 #pragma once
-// Progress of long work, reported through an injected callback (STYLE.md habit 8):
-// the libraries never draw anything; the CLI decides between a terminal bar and
+// Progress of long work, reported through a callback the caller passes in: the
+// libraries never draw anything; the CLI decides between a terminal bar and
 // silence. Safe to call from many threads at once.
 
 #include <atomic>

@@ -1,8 +1,8 @@
 #pragma once
-// A raster value type that carries its georeferencing (STYLE.md habit 2, after
-// RichDEM's Array2D and GDAL's Window): flat row-major storage, nodata, a
-// GeoTransform and the CRS, non-owning views for windows, and `like()` to make an
-// output grid shaped like an input.
+// A raster value type that carries its georeferencing, so that a grid never loses
+// where it lies (after RichDEM's Array2D and GDAL's Window): flat row-major
+// storage, nodata, a GeoTransform and the CRS, non-owning views for windows, and
+// `like()` to make an output grid shaped like an input.
 
 #include <cassert>
 #include <cstddef>

@@ -1,7 +1,7 @@
 #pragma once
-// Aircraft and sensor figures the planner works with. Values come from
-// ../shared/REFERENCE.md (public figures, approximate; assumptions are marked
-// there) and every one can be overridden by the user.
+// Aircraft figures the planner works with: public figures for a Mohajer-6-class
+// aircraft (approximate; the team's reference sheet marks which are assumptions),
+// every one overridable by the user (scenario [aircraft], or the CLI flags).
 
 #include <string>
 #include <vector>

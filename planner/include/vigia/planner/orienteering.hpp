@@ -100,7 +100,8 @@ OrienteeringSolution solve_orienteering(const OrienteeringProblem& p, RouteObjec
                                         const OrienteeringOptions& options);
 
 /// A classic orienteering instance file: `Tmax P` then `x y score` per point, the
-/// first point the start and the second the end (../shared/data/op/README.md).
+/// first point the start and the second the end (the format of the classic
+/// Tsiligirides and Chao benchmark sets).
 struct OrienteeringInstance {
   std::string name;
   double budget = 0.0;

@@ -41,7 +41,6 @@ VisibleSet encode_visible(const Viewshed& vs);
 struct CoverageOptions {
   ViewshedOptions viewshed;        ///< shared by every observer
   bool keep_visible_sets = false;  ///< also return each observer's visible cells
-  int threads = 0;                 ///< 0 = all available
 };
 
 struct CoverageStats {
