@@ -40,430 +40,18 @@
 #include <vector>
 
 #include "los.hpp"
+#include "los_sweep_core.hpp"
 #include "vigia/terrain/viewshed.hpp"
 
 namespace vigia::terrain::detail {
 
+using namespace sweep;
+
 namespace {
 
-/// Grid lines in kernel coordinates: u-line k -> k + 1, v-line m -> -(m + 1), none -> 0.
-constexpr std::int32_t u_line(int k) {
-  return k + 1;
-}
-constexpr std::int32_t v_line(int m) {
-  return -(m + 1);
-}
-
-enum Code : std::uint8_t { kHidden = 0, kVisible = 1, kRetest = 2, kSkip = 255 };
-
-struct Quadrant {
-  bool transposed = false;  ///< east/west: u = column, v = row
-  int dir = 1;              ///< +1: u increases away from the observer
-};
-
-/// A quadrant's view of the window: u runs away from the observer, v across. The
-/// cell (u, v) lies at z[u * su + v * sv]: the window's rows for the north and south
-/// quadrants (sv = 1), its columns for the east and west ones (su = 1), whose whole
-/// lines the sweep reads from a transposed band (Sweep::line).
-struct KernelGrid {
-  const float* z = nullptr;
-  std::ptrdiff_t su = 0;
-  std::ptrdiff_t sv = 0;
-  int nu = 0;
-  int nv = 0;
-  float ou = 0.0f;
-  float ov = 0.0f;
-  [[nodiscard]] float at(int u, int v) const { return z[u * su + v * sv]; }
-};
-
-/// What is constant along one kernel row.
-struct Row {
-  int u = 0, u1 = 0, u2 = 0;
-  float du = 0, t1 = 0, t2 = 0, inv_t1 = 0, inv_t2 = 0, inv_du = 0;
-  bool has_prev = false;   ///< du > 1: row u-1 lies strictly between
-  bool has_prev2 = false;  ///< du > 2: row u-2 too
-  int prev_lo = 0, prev_hi = -1;
-  int v_lo = 0, v_hi = -1;
-  const float* zc = nullptr;
-  const float* z1 = nullptr;
-  const float* z2 = nullptr;
-  float sx = 0, ny = 0;  ///< distance terms of a non-transposed row
-  float u_off = 0;       ///< u - ou
-};
-
-struct Sweep {
-  Sweep(const LosFrame& frame, KernelGrid grid, Quadrant quadrant)
-      : f(frame),
-        g(grid),
-        q(quadrant),
-        z_eye(static_cast<float>(frame.z_eye)),
-        dc(static_cast<float>(frame.drop_coef)),
-        th(static_cast<float>(frame.target_height)) {}
-  const LosFrame& f;
-  KernelGrid g;
-  Quadrant q;
-  float tie_margin = 0.0f;
-  float z_eye, dc, th;
-  float range2 = 0.0f;
-  double min_sx = 0.0, min_ny = 0.0;  ///< smallest metric steps east and north (LosFrame)
-  std::vector<float> sx_v, ny_v;      ///< transposed quadrants: distance terms per v
-  std::vector<float> inv_x;           ///< per v: 1 / (v - ov)
-  std::vector<float> inv_axm1;        ///< per v: 1 / (|v - ov| - 1)
-  BlockMax* blocks = nullptr;         ///< shared by the four quadrants, for the re-tests
-  std::vector<float> h_prev, h_cur;
-  std::vector<std::int32_t> l_prev, l_cur;
-  std::vector<std::uint8_t> code;
-
-  /// Line u of the grid, contiguous along v. The east and west quadrants read lines
-  /// of a transposed copy made a band of kBand lines at a time (two bands suffice:
-  /// a kernel row reads lines u, u - 1 and u - 2 only), so no transposed copy of the
-  /// whole window exists: for a 8192 x 8192 DEM that saved 128 MiB or more.
-  static constexpr int kBand = 8;
-  float* ring = nullptr;             ///< 2 bands of kBand lines of ring_stride floats
-  std::ptrdiff_t ring_stride = 0;
-  int ring_band[2] = {-1, -1};      ///< which band each half of the ring holds
-  std::function<void(int band, float* out)> fill_band;  ///< transposes one band
-  const float* line(int u) {
-    if (!q.transposed) return g.z + u * g.su;
-    const int band = u / kBand;
-    const int slot = band & 1;
-    float* base = ring + slot * kBand * ring_stride;
-    if (ring_band[slot] != band) {
-      fill_band(band, base);
-      ring_band[slot] = band;
-    }
-    return base + (u % kBand) * ring_stride;
-  }
-};
-
-constexpr float kNoH = kNoHorizon;
-/// Relative width of the band around a tie that float rounding could flip.
-constexpr float kTieGuard = 4.0e-6f;
-
-/// Slope of the sample of T's sightline (T = (row.u, v), x = v - ov) on a grid line;
-/// kNoH when the line is not crossed strictly between observer and target.
-inline float line_slope(const Sweep& s, const Row& row, std::int32_t line, float x, float d,
-                        float inv_d) {
-  const KernelGrid& g = s.g;
-  float z, tau, inv_tau;
-  if (line > 0) {
-    const int k = line - 1;
-    const float dk = static_cast<float>(s.q.dir) * (static_cast<float>(k) - g.ou);
-    if (!(dk > 0.0f && dk < row.du)) return kNoH;
-    tau = dk * row.inv_du;
-    inv_tau = row.du / dk;
-    const float pos = std::clamp(g.ov + x * tau, 0.0f, static_cast<float>(g.nv - 1));
-    const int i = std::min(static_cast<int>(pos), g.nv - 2);
-    const float w = pos - static_cast<float>(i);
-    const float a = g.at(k, i);
-    z = a + w * (g.at(k, i + 1) - a);
-  } else if (line < 0) {
-    const int m = -line - 1;
-    const float mo = static_cast<float>(m) - g.ov;
-    tau = mo / x;
-    if (!(tau > 0.0f && tau < 1.0f)) return kNoH;
-    inv_tau = x / mo;
-    const float pos = std::clamp(g.ou + tau * row.u_off, 0.0f, static_cast<float>(g.nu - 1));
-    const int i = std::min(static_cast<int>(pos), g.nu - 2);
-    const float w = pos - static_cast<float>(i);
-    const float a = g.at(i, m);
-    z = a + w * (g.at(i + 1, m) - a);
-  } else {
-    return kNoH;
-  }
-  return (z - s.z_eye) * inv_d * inv_tau - s.dc * tau * d;
-}
-
-/// One cell, scalar: the reference for the vector path and the path for row edges.
-inline void cell_scalar(Sweep& s, const Row& row, int v) {
-  const KernelGrid& g = s.g;
-  const float x = static_cast<float>(v) - g.ov;
-  const auto vi = static_cast<std::size_t>(v);
-  const float e = s.q.transposed ? row.u_off * s.sx_v[vi] : x * row.sx;
-  const float n = s.q.transposed ? s.ny_v[vi] : row.ny;
-  const float d2 = e * e + n * n;
-  const float d = std::sqrt(d2);
-  const float inv_d = 1.0f / d;
-  float h = kNoH;
-  float hl = kNoH;
-  std::int32_t line = 0;
-  if (row.has_prev) {
-    // P: the crossing with row u-1, between cells A = i0 and B = i1.
-    const float vp = g.ov + x * row.t1;
-    int i0 = static_cast<int>(std::floor(vp));
-    float w = vp - static_cast<float>(i0);
-    if (i0 < row.prev_lo) {
-      i0 = row.prev_lo;
-      w = 0.0f;
-    } else if (i0 >= row.prev_hi) {
-      i0 = row.prev_hi;
-      w = 0.0f;
-    }
-    const int i1 = std::min(i0 + 1, row.prev_hi);
-    const float zp = row.z1[i0] + w * (row.z1[i1] - row.z1[i0]);
-    const float sp = (zp - s.z_eye) * inv_d * row.inv_t1 - s.dc * row.t1 * d;
-    if (sp > h) {
-      h = sp;
-      line = u_line(row.u1);
-    }
-    if (row.has_prev2) {
-      const float v2 = std::clamp(g.ov + x * row.t2, 0.0f, static_cast<float>(g.nv - 1));
-      const int j0 = std::min(static_cast<int>(v2), g.nv - 2);
-      const float w2 = v2 - static_cast<float>(j0);
-      const float z2 = row.z2[j0] + w2 * (row.z2[j0 + 1] - row.z2[j0]);
-      const float s2 = (z2 - s.z_eye) * inv_d * row.inv_t2 - s.dc * row.t2 * d;
-      if (s2 > h) {
-        h = s2;
-        line = u_line(row.u2);
-      }
-      // The column line crossed since row u-2: m = v - sign(x), when |x| > du / 2.
-      const float ax = std::abs(x);
-      if (ax > 0.5f * row.du) {
-        const int m = x > 0 ? v - 1 : v + 1;
-        const float qd = row.du / ax;  // rows back from u where the sightline crosses m
-        const bool far = qd >= 1.0f;
-        const float wq = far ? qd - 1.0f : qd;
-        const float lower = far ? row.z1[m] : row.zc[m];
-        const float upper = far ? row.z2[m] : row.z1[m];
-        const float zm = lower + wq * (upper - lower);
-        const float tau = 1.0f - 1.0f / ax;
-        const float sm = (zm - s.z_eye) * inv_d / tau - s.dc * tau * d;
-        if (sm > h) {
-          h = sm;
-          line = v_line(m);
-        }
-      }
-    } else {
-      // Close to the observer: the column lines crossed since the observer.
-      const int m_lo = static_cast<int>(std::floor(std::min(g.ov, static_cast<float>(v)))) + 1;
-      const int m_hi = static_cast<int>(std::ceil(std::max(g.ov, static_cast<float>(v)))) - 1;
-      for (int m = m_lo; m <= m_hi; ++m) {
-        const float sm = line_slope(s, row, v_line(m), x, d, inv_d);
-        if (sm > h) {
-          h = sm;
-          line = v_line(m);
-        }
-      }
-    }
-    // The blocking lines of A and B, re-evaluated on T's own sightline.
-    const std::int32_t la = s.l_prev[static_cast<std::size_t>(i0)];
-    const std::int32_t lb = s.l_prev[static_cast<std::size_t>(i1)];
-    const float sa = line_slope(s, row, la, x, d, inv_d);
-    if (sa > h) {
-      h = sa;
-      line = la;
-    }
-    if (lb != la) {
-      const float sb = line_slope(s, row, lb, x, d, inv_d);
-      if (sb > h) {
-        h = sb;
-        line = lb;
-      }
-    }
-    const float h0 = s.h_prev[static_cast<std::size_t>(i0)];
-    hl = h0 + w * (s.h_prev[static_cast<std::size_t>(i1)] - h0);
-  }
-  s.h_cur[vi] = h;
-  s.l_cur[vi] = line;
-
-  const float ax = std::abs(x);
-  const bool owned = s.q.transposed ? ax < row.du : ax <= row.du;
-  const float zt = row.zc[v];
-  std::uint8_t c = kSkip;
-  if (owned && d2 <= s.range2 && !std::isnan(zt)) {
-    const float mu = (zt + s.th - s.z_eye) * inv_d - s.dc * d;
-    // Within float rounding of a tie, the exact re-test decides.
-    const float guard = kTieGuard * (std::abs(mu) + std::abs(h));
-    if (mu < h - guard) {
-      c = kHidden;  // a real sample of its own sightline blocks it: certain
-    } else if (mu >= std::max(h, hl) + s.tie_margin * inv_d + guard) {
-      c = kVisible;
-    } else {
-      c = kRetest;
-    }
-  }
-  s.code[vi] = c;
-}
-
 #if defined(__x86_64__)
-// The vector block (los_sweep_block.inc), once per instruction set. Everything the
-// file defines lives in these namespaces and is compiled for their target only;
-// which one runs is chosen at run time (Isa below).
-
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-namespace simd_avx2 {
-constexpr int W = 8;
-using vf = float __attribute__((vector_size(32)));
-using vi = std::int32_t __attribute__((vector_size(32)));
-inline vf splat(float a) {
-  return vf{} + a;
-}
-inline vi splat(int a) {
-  return vi{} + a;
-}
-inline vf fma(vf a, vf b, vf c) {
-  return (vf)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
-}
-inline vf floor_(vf a) {
-  return (vf)_mm256_floor_ps((__m256)a);
-}
-/// The hardware estimates and one Newton-Raphson step each (dividers are the
-/// bottleneck of this kernel otherwise).
-inline vf inv_sqrt(vf a) {
-  const vf r = (vf)_mm256_rsqrt_ps((__m256)a);
-  return (0.5f * r) * fma(-(a * r), r, splat(3.0f));
-}
-inline vf inv(vf a) {
-  const vf r = (vf)_mm256_rcp_ps((__m256)a);
-  return r * fma(-a, r, splat(2.0f));
-}
-inline vf permute(vf v, vi idx) {
-  return (vf)_mm256_permutevar8x32_ps((__m256)v, (__m256i)idx);
-}
-inline vi permute(vi v, vi idx) {
-  return (vi)_mm256_permutevar8x32_epi32((__m256i)v, (__m256i)idx);
-}
-inline vf gather(vf src, const float* base, vi idx, vi m) {
-  return (vf)_mm256_mask_i32gather_ps((__m256)src, base, (__m256i)idx, (__m256)m, 4);
-}
-inline bool any(vi m) {
-  return _mm256_movemask_ps((__m256)m) != 0;
-}
-inline bool all(vi m) {
-  return _mm256_movemask_ps((__m256)m) == 0xFF;
-}
-inline void store_codes(std::uint8_t* p, vi c) {
-  const __m128i p16 = _mm_packus_epi32(_mm256_castsi256_si128((__m256i)c),
-                                       _mm256_extracti128_si256((__m256i)c, 1));
-  _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packus_epi16(p16, p16));
-}
-#include "los_sweep_block.inc"
-}  // namespace simd_avx2
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")
-// GCC 12's AVX-512 intrinsics start from _mm512_undefined_ps(), which it then
-// reports as (maybe) uninitialized.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-namespace simd_avx512 {
-constexpr int W = 16;
-using vf = float __attribute__((vector_size(64)));
-using vi = std::int32_t __attribute__((vector_size(64)));
-inline vf splat(float a) {
-  return vf{} + a;
-}
-inline vi splat(int a) {
-  return vi{} + a;
-}
-inline vf fma(vf a, vf b, vf c) {
-  return (vf)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
-}
-inline vf floor_(vf a) {
-  return (vf)_mm512_roundscale_ps((__m512)a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-}
-inline vf inv_sqrt(vf a) {
-  const vf r = (vf)_mm512_rsqrt14_ps((__m512)a);
-  return (0.5f * r) * fma(-(a * r), r, splat(3.0f));
-}
-inline vf inv(vf a) {
-  const vf r = (vf)_mm512_rcp14_ps((__m512)a);
-  return r * fma(-a, r, splat(2.0f));
-}
-inline vf permute(vf v, vi idx) {
-  return (vf)_mm512_permutexvar_ps((__m512i)idx, (__m512)v);
-}
-inline vi permute(vi v, vi idx) {
-  return (vi)_mm512_permutexvar_epi32((__m512i)idx, (__m512i)v);
-}
-inline vf gather(vf src, const float* base, vi idx, vi m) {
-  return (vf)_mm512_mask_i32gather_ps((__m512)src, _mm512_movepi32_mask((__m512i)m),
-                                      (__m512i)idx, base, 4);
-}
-inline bool any(vi m) {
-  return _mm512_movepi32_mask((__m512i)m) != 0;
-}
-inline bool all(vi m) {
-  return _mm512_movepi32_mask((__m512i)m) == 0xFFFF;
-}
-inline void store_codes(std::uint8_t* p, vi c) {
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi32_epi8((__m512i)c));
-}
-#include "los_sweep_block.inc"
-}  // namespace simd_avx512
-#pragma GCC diagnostic pop
-#pragma GCC pop_options
-
 #define VIGIA_AVX2 __attribute__((target("avx2,fma")))
 #endif
-
-/// The widest vector block this CPU runs (checked once, at run time).
-Simd cpu_simd() {
-#if defined(__x86_64__)
-  static const Simd best = [] {
-    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return Simd::Scalar;
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
-      return Simd::Avx512;
-    return Simd::Avx2;
-  }();
-  return best;
-#else
-  return Simd::Scalar;
-#endif
-}
-
-/// The limit from set_simd_limit, or else from VIGIA_SIMD (an unknown value is
-/// reported once on stderr and ignored).
-std::atomic<int> g_simd_limit{-1};
-Simd simd_limit() {
-  const int set = g_simd_limit.load(std::memory_order_relaxed);
-  if (set >= 0) return static_cast<Simd>(set);
-  static const Simd from_env = [] {
-    const char* e = std::getenv("VIGIA_SIMD");
-    if (e == nullptr || *e == '\0') return Simd::Avx512;
-    const std::string v = e;
-    if (v == "scalar") return Simd::Scalar;
-    if (v == "avx2") return Simd::Avx2;
-    if (v == "avx512") return Simd::Avx512;
-    std::fprintf(stderr, "vigia: VIGIA_SIMD=%s ignored (allowed: scalar, avx2, avx512)\n", e);
-    return Simd::Avx512;
-  }();
-  return from_env;
-}
-
-}  // namespace
-}  // namespace vigia::terrain::detail
-
-namespace vigia::terrain {
-
-void set_simd_limit(Simd limit) {
-  detail::g_simd_limit.store(static_cast<int>(limit), std::memory_order_relaxed);
-}
-
-Simd simd_in_use() {
-  return std::min(detail::simd_limit(), detail::cpu_simd());
-}
-
-const char* simd_name(Simd simd) {
-  switch (simd) {
-    case Simd::Avx512:
-      return "AVX-512";
-    case Simd::Avx2:
-      return "AVX2";
-    case Simd::Scalar:
-      break;
-  }
-  return "scalar";
-}
-
-}  // namespace vigia::terrain
-
-namespace vigia::terrain::detail {
-namespace {
 
 /// Where a quadrant's per-cell results go: the kernel's output (east and west
 /// quadrants write their rows of u as columns of it).
@@ -533,8 +121,94 @@ class ColumnBand {
   int hi_[Sweep::kBand];
 };
 
-void sweep_quadrant(Sweep& s, Sink sink, Simd isa, long long& retested) {
+/// Row u of a quadrant: its cells (the cone plus one cell each side, support for the
+/// next row, cut to the range circle plus two cells and to the window) and what is
+/// constant along it. False when the row lies beyond the range or the window.
+bool start_row(Sweep& s, Row& row, int u) {
   const LosFrame& f = s.f;
+  const KernelGrid& g = s.g;
+  const Quadrant q = s.q;
+  // Smallest metric steps along u and v, for the circle of the range.
+  const double step_u = q.transposed ? s.min_sx : s.min_ny;
+  const double step_v = q.transposed ? s.min_ny : s.min_sx;
+  const double du = std::abs(u - static_cast<double>(g.ou));
+  if ((du - 2.0) * step_u > f.range) return false;
+  double half = du + 1.0;
+  if (std::isfinite(f.range)) {
+    const double along = std::max(0.0, (du - 2.0) * step_u);
+    half = std::min(half,
+                    std::sqrt(std::max(0.0, f.range * f.range - along * along)) / step_v + 2.0);
+  }
+  const int v_lo = std::max(0, static_cast<int>(std::ceil(g.ov - half)));
+  const int v_hi = std::min(g.nv - 1, static_cast<int>(std::floor(g.ov + half)));
+  if (v_lo > v_hi) return false;
+  row.prev_lo = row.v_lo;
+  row.prev_hi = row.v_hi;
+  row.has_prev = du > 1.0 && row.prev_hi >= row.prev_lo;
+  row.v_lo = v_lo;
+  row.v_hi = v_hi;
+  row.u = u;
+  row.u1 = u - q.dir;
+  row.u2 = u - 2 * q.dir;
+  row.du = static_cast<float>(du);
+  row.inv_du = static_cast<float>(1.0 / du);
+  row.has_prev2 = row.has_prev && du > 2.0;
+  row.t1 = row.has_prev ? static_cast<float>((du - 1.0) / du) : 0.0f;
+  row.t2 = row.has_prev2 ? static_cast<float>((du - 2.0) / du) : 0.0f;
+  row.inv_t1 = row.has_prev ? static_cast<float>(du / (du - 1.0)) : 0.0f;
+  row.inv_t2 = row.has_prev2 ? static_cast<float>(du / (du - 2.0)) : 0.0f;
+  row.zc = s.line(u);
+  row.z1 = row.has_prev ? s.line(row.u1) : nullptr;
+  row.z2 = row.has_prev2 ? s.line(row.u2) : nullptr;
+  row.u_off = static_cast<float>(u - static_cast<double>(g.ou));
+  if (!q.transposed) {
+    row.sx = static_cast<float>(f.sx[static_cast<std::size_t>(u)]);
+    row.ny = static_cast<float>(f.ny[static_cast<std::size_t>(u)]);
+  }
+  return true;
+}
+
+/// Exact re-test (R3) of the row's doubtful cells among v = own_lo .. own_hi; their
+/// exact horizon and blocking line feed the next row. Returns how many there were.
+std::size_t retest_doubtful(Sweep& s, const Row& row, int own_lo, int own_hi,
+                            std::vector<int>& retest) {
+  const LosFrame& f = s.f;
+  const Quadrant q = s.q;
+  const int u = row.u;
+  retest.clear();
+  if (own_lo <= own_hi) {
+    const std::uint8_t* first = &s.code[static_cast<std::size_t>(own_lo)];
+    const std::uint8_t* end = first + (own_hi - own_lo + 1);
+    for (const std::uint8_t* p = first;
+         (p = static_cast<const std::uint8_t*>(std::memchr(p, kRetest, end - p))) != nullptr;
+         ++p) {
+      retest.push_back(own_lo + static_cast<int>(p - first));
+    }
+  }
+  for (int vv : retest) {
+    const int r = q.transposed ? vv : u;
+    const int c = q.transposed ? u : vv;
+    const double d = f.distance(r, c);
+    const auto vi = static_cast<std::size_t>(vv);
+    // The sweep's h is a real sample: start just below it, so the search only has
+    // to look where something could be higher (and re-finds that sample exactly).
+    const double seed = static_cast<double>(s.h_cur[vi]) * d;
+    const double at_least =
+        s.h_cur[vi] <= kNoH ? -INFINITY : seed - 1e-4 * (std::abs(seed) + 1.0);
+    R3Result x = r3_horizon_line(f, r, c, d, *s.blocks, at_least);
+    if (x.row_line < 0 && x.col_line < 0) x = r3_horizon_line(f, r, c, d, *s.blocks, -INFINITY);
+    s.code[vi] = x.horizon <= f.target_mu(r, c, d) ? kVisible : kHidden;
+    s.h_cur[vi] = static_cast<float>(std::max(x.horizon / d, static_cast<double>(kNoH)));
+    if (x.row_line >= 0) {
+      s.l_cur[vi] = q.transposed ? v_line(x.row_line) : u_line(x.row_line);
+    } else if (x.col_line >= 0) {
+      s.l_cur[vi] = q.transposed ? u_line(x.col_line) : v_line(x.col_line);
+    }
+  }
+  return retest.size();
+}
+
+void sweep_quadrant(Sweep& s, Sink sink, Simd isa, long long& retested) {
   const KernelGrid& g = s.g;
   const Quadrant q = s.q;
   const auto nv = static_cast<std::size_t>(g.nv) + 16;  // slack for the vector loads
@@ -544,55 +218,15 @@ void sweep_quadrant(Sweep& s, Sink sink, Simd isa, long long& retested) {
   s.l_cur.assign(nv, 0);
   s.code.assign(nv, kSkip);
   std::vector<int> retest;
-  BlockMax& blocks = *s.blocks;
   std::optional<ColumnBand> columns;
   if (q.transposed) columns.emplace(*sink.los, g.nv);
-
-  // Smallest metric steps along u and v, for the circle of the range.
-  const double step_u = q.transposed ? s.min_sx : s.min_ny;
-  const double step_v = q.transposed ? s.min_ny : s.min_sx;
 
   Row row;
   int u =
       q.dir > 0 ? static_cast<int>(std::floor(g.ou)) + 1 : static_cast<int>(std::ceil(g.ou)) - 1;
-  for (; u >= 0 && u < g.nu; u += q.dir) {
+  for (; u >= 0 && u < g.nu && start_row(s, row, u); u += q.dir) {
+    const int v_lo = row.v_lo, v_hi = row.v_hi;
     const double du = std::abs(u - static_cast<double>(g.ou));
-    if ((du - 2.0) * step_u > f.range) break;
-    // This row's cells: the cone plus one cell each side (support for the next row),
-    // cut to the range circle (plus two cells) and to the window.
-    double half = du + 1.0;
-    if (std::isfinite(f.range)) {
-      const double along = std::max(0.0, (du - 2.0) * step_u);
-      half = std::min(half,
-                      std::sqrt(std::max(0.0, f.range * f.range - along * along)) / step_v + 2.0);
-    }
-    const int v_lo = std::max(0, static_cast<int>(std::ceil(g.ov - half)));
-    const int v_hi = std::min(g.nv - 1, static_cast<int>(std::floor(g.ov + half)));
-    if (v_lo > v_hi) break;
-    row.prev_lo = row.v_lo;
-    row.prev_hi = row.v_hi;
-    row.has_prev = du > 1.0 && row.prev_hi >= row.prev_lo;
-    row.v_lo = v_lo;
-    row.v_hi = v_hi;
-    row.u = u;
-    row.u1 = u - q.dir;
-    row.u2 = u - 2 * q.dir;
-    row.du = static_cast<float>(du);
-    row.inv_du = static_cast<float>(1.0 / du);
-    row.has_prev2 = row.has_prev && du > 2.0;
-    row.t1 = row.has_prev ? static_cast<float>((du - 1.0) / du) : 0.0f;
-    row.t2 = row.has_prev2 ? static_cast<float>((du - 2.0) / du) : 0.0f;
-    row.inv_t1 = row.has_prev ? static_cast<float>(du / (du - 1.0)) : 0.0f;
-    row.inv_t2 = row.has_prev2 ? static_cast<float>(du / (du - 2.0)) : 0.0f;
-    row.zc = s.line(u);
-    row.z1 = row.has_prev ? s.line(row.u1) : nullptr;
-    row.z2 = row.has_prev2 ? s.line(row.u2) : nullptr;
-    row.u_off = static_cast<float>(u - static_cast<double>(g.ou));
-    if (!q.transposed) {
-      row.sx = static_cast<float>(f.sx[static_cast<std::size_t>(u)]);
-      row.ny = static_cast<float>(f.ny[static_cast<std::size_t>(u)]);
-    }
-
     // The widest block that fits, then narrower ones, then single cells (row edges,
     // the observer's column).
     for (int v = v_lo; v <= v_hi;) {
@@ -610,41 +244,10 @@ void sweep_quadrant(Sweep& s, Sink sink, Simd isa, long long& retested) {
       ++v;
     }
 
-    // Exact re-test of the doubtful cells; their exact horizon and blocking line feed
-    // the next row.
+    // Exact re-test of the doubtful cells of the cells this row owns.
     const int own_lo = std::max(v_lo, static_cast<int>(std::ceil(g.ov - du)));
     const int own_hi = std::min(v_hi, static_cast<int>(std::floor(g.ov + du)));
-    retest.clear();
-    if (own_lo <= own_hi) {
-      const std::uint8_t* first = &s.code[static_cast<std::size_t>(own_lo)];
-      const std::uint8_t* end = first + (own_hi - own_lo + 1);
-      for (const std::uint8_t* p = first;
-           (p = static_cast<const std::uint8_t*>(std::memchr(p, kRetest, end - p))) != nullptr;
-           ++p) {
-        retest.push_back(own_lo + static_cast<int>(p - first));
-      }
-    }
-    for (int vv : retest) {
-      const int r = q.transposed ? vv : u;
-      const int c = q.transposed ? u : vv;
-      const double d = f.distance(r, c);
-      const auto vi = static_cast<std::size_t>(vv);
-      // The sweep's h is a real sample: start just below it, so the search only has
-      // to look where something could be higher (and re-finds that sample exactly).
-      const double seed = static_cast<double>(s.h_cur[vi]) * d;
-      const double at_least =
-          s.h_cur[vi] <= kNoH ? -INFINITY : seed - 1e-4 * (std::abs(seed) + 1.0);
-      R3Result x = r3_horizon_line(f, r, c, d, blocks, at_least);
-      if (x.row_line < 0 && x.col_line < 0) x = r3_horizon_line(f, r, c, d, blocks, -INFINITY);
-      s.code[vi] = x.horizon <= f.target_mu(r, c, d) ? kVisible : kHidden;
-      s.h_cur[vi] = static_cast<float>(std::max(x.horizon / d, static_cast<double>(kNoH)));
-      if (x.row_line >= 0) {
-        s.l_cur[vi] = q.transposed ? v_line(x.row_line) : u_line(x.row_line);
-      } else if (x.col_line >= 0) {
-        s.l_cur[vi] = q.transposed ? u_line(x.col_line) : v_line(x.col_line);
-      }
-    }
-    retested += static_cast<long long>(retest.size());
+    retested += static_cast<long long>(retest_doubtful(s, row, own_lo, own_hi, retest));
     // Hand the owned cells to the sink (unowned and out-of-range cells carry kSkip).
     if (own_lo <= own_hi && !q.transposed) {
       // kSkip is also the output's "no data", so the owned stretch is copied as it is.
