@@ -16,41 +16,14 @@
 #include "vigia/geo/error.hpp"
 #include "vigia/geo/gdal_session.hpp"
 #include "vigia/terrain/viewshed.hpp"
+#include "dem_source.hpp"
 
 namespace vigia::terrain {
 
 namespace fs = std::filesystem;
+using namespace detail;
 
 namespace {
-
-struct DatasetCloser {
-  void operator()(GDALDataset* ds) const { GDALClose(ds); }
-};
-using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
-
-std::string fmt(double v, int precision = 10) {
-  std::ostringstream s;
-  s.precision(precision);
-  s << v;
-  return s.str();
-}
-
-/// One DEM as GDAL sees it: a single file or an in-memory VRT mosaic of tiles.
-struct OpenedDem {
-  DatasetPtr ds;
-  std::vector<std::string> sources;
-  std::string label;  ///< how errors name it: the file, or "mosaic of N tiles (first, ...)"
-  std::string driver;
-  std::string driver_long;
-  geo::SpatialRef crs;
-  geo::GeoTransform gt;
-  std::optional<double> nodata;
-  double scale = 1.0;
-  double offset = 0.0;
-  double z_unit_m = 1.0;
-  std::string area_or_point;
-  MetricFrame metric;
-};
 
 DatasetPtr open_raster(const std::string& path) {
   if (!fs::exists(path)) throw Error(path + ": no such file");
@@ -130,6 +103,86 @@ bool close_rel(double a, double b, double tol) {
   return std::abs(a - b) <= tol * std::max(std::abs(a), std::abs(b));
 }
 
+/// Several tiles as one VRT, after checking that they share one CRS, grid and
+/// scale (GDAL would resample silently otherwise).
+void open_mosaic(const std::vector<std::string>& inputs, OpenedDem& out) {
+  out.label = "mosaic of " + std::to_string(inputs.size()) + " tiles";
+  geo::GeoTransform first_gt;
+  double first_scale = 1.0;
+  double first_offset = 0.0;
+  std::optional<double> first_nodata;
+  GDALDataType first_type = GDT_Unknown;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    DatasetPtr tile = open_raster(inputs[i]);
+    const geo::SpatialRef crs = crs_of(*tile, inputs[i]);
+    const geo::GeoTransform gt = transform_of(*tile, inputs[i]);
+    GDALRasterBand* band = tile->GetRasterBand(1);
+    int has = 0;
+    const double scale = band->GetScale(&has);
+    const double offset = band->GetOffset(&has);
+    if (i == 0) {
+      out.crs = crs;
+      first_gt = gt;
+      first_scale = scale;
+      first_offset = offset;
+      int has_nodata = 0;
+      const double nd = band->GetNoDataValue(&has_nodata);
+      if (has_nodata) first_nodata = nd;
+      first_type = band->GetRasterDataType();
+      continue;
+    }
+    if (!crs.same_as(out.crs)) {
+      throw Error(inputs[i] + ": its CRS (" + crs.label() + ") differs from that of " +
+                  inputs[0] + " (" + out.crs.label() +
+                  "); all tiles of a mosaic must share one CRS");
+    }
+    if (!close_rel(gt.pixel_width, first_gt.pixel_width, 1e-6) ||
+        !close_rel(gt.pixel_height, first_gt.pixel_height, 1e-6)) {
+      throw Error(inputs[i] + ": its cell size (" + fmt(gt.pixel_width) + " x " +
+                  fmt(std::abs(gt.pixel_height)) + ") differs from that of " + inputs[0] + " (" +
+                  fmt(first_gt.pixel_width) + " x " + fmt(std::abs(first_gt.pixel_height)) +
+                  "); all tiles of a mosaic must share one grid");
+    }
+    const double sx = (gt.origin_x - first_gt.origin_x) / first_gt.pixel_width;
+    const double sy = (gt.origin_y - first_gt.origin_y) / first_gt.pixel_height;
+    if (std::abs(sx - std::round(sx)) > 1e-3 || std::abs(sy - std::round(sy)) > 1e-3) {
+      throw Error(inputs[i] + ": is not aligned with the grid of " + inputs[0] +
+                  " (offset by a fraction of a cell); all tiles of a mosaic must share one grid");
+    }
+    if (scale != first_scale || offset != first_offset) {
+      throw Error(inputs[i] + ": its scale/offset differ from those of " + inputs[0] +
+                  "; all tiles of a mosaic must share them");
+    }
+  }
+  // The VRT's own nodata fills the gaps between tiles.
+  double vrt_nodata = -32768.0;
+  if (first_nodata) {
+    vrt_nodata = *first_nodata;
+  } else if (first_type == GDT_Byte) {
+    vrt_nodata = 255.0;
+  } else if (first_type == GDT_UInt16 || first_type == GDT_UInt32) {
+    vrt_nodata = 65535.0;
+  }
+  const std::string nodata_text = fmt(vrt_nodata, 17);
+  std::vector<const char*> argv = {"-b", "1", "-vrtnodata", nodata_text.c_str(), nullptr};
+  GDALBuildVRTOptions* opts = GDALBuildVRTOptionsNew(const_cast<char**>(argv.data()), nullptr);
+  std::vector<const char*> names;
+  for (const auto& s : inputs) names.push_back(s.c_str());
+  names.push_back(nullptr);
+  int usage_error = 0;
+  GDALDatasetH vrt = GDALBuildVRT("", static_cast<int>(inputs.size()), nullptr, names.data(),
+                                  opts, &usage_error);
+  GDALBuildVRTOptionsFree(opts);
+  if (!vrt)
+    throw Error(out.label + ": could not be mosaicked: " + geo::gdal_last_error("unknown"));
+  out.ds.reset(GDALDataset::FromHandle(vrt));
+  out.gt = transform_of(*out.ds, out.label);
+}
+
+}  // namespace
+
+namespace detail {
+
 OpenedDem open_dem(const std::vector<std::string>& raw_inputs) {
   geo::gdal_init();
   const std::vector<std::string> inputs = expand_dem_inputs(raw_inputs);
@@ -143,78 +196,7 @@ OpenedDem open_dem(const std::vector<std::string>& raw_inputs) {
     out.crs = crs_of(*out.ds, inputs[0]);
     out.gt = transform_of(*out.ds, inputs[0]);
   } else {
-    out.label = "mosaic of " + std::to_string(inputs.size()) + " tiles";
-    // Check every tile before mosaicking: GDAL would resample silently.
-    geo::GeoTransform first_gt;
-    double first_scale = 1.0;
-    double first_offset = 0.0;
-    std::optional<double> first_nodata;
-    GDALDataType first_type = GDT_Unknown;
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      DatasetPtr tile = open_raster(inputs[i]);
-      const geo::SpatialRef crs = crs_of(*tile, inputs[i]);
-      const geo::GeoTransform gt = transform_of(*tile, inputs[i]);
-      GDALRasterBand* band = tile->GetRasterBand(1);
-      int has = 0;
-      const double scale = band->GetScale(&has);
-      const double offset = band->GetOffset(&has);
-      if (i == 0) {
-        out.crs = crs;
-        first_gt = gt;
-        first_scale = scale;
-        first_offset = offset;
-        int has_nodata = 0;
-        const double nd = band->GetNoDataValue(&has_nodata);
-        if (has_nodata) first_nodata = nd;
-        first_type = band->GetRasterDataType();
-        continue;
-      }
-      if (!crs.same_as(out.crs)) {
-        throw Error(inputs[i] + ": its CRS (" + crs.label() + ") differs from that of " +
-                    inputs[0] + " (" + out.crs.label() +
-                    "); all tiles of a mosaic must share one CRS");
-      }
-      if (!close_rel(gt.pixel_width, first_gt.pixel_width, 1e-6) ||
-          !close_rel(gt.pixel_height, first_gt.pixel_height, 1e-6)) {
-        throw Error(inputs[i] + ": its cell size (" + fmt(gt.pixel_width) + " x " +
-                    fmt(std::abs(gt.pixel_height)) + ") differs from that of " + inputs[0] + " (" +
-                    fmt(first_gt.pixel_width) + " x " + fmt(std::abs(first_gt.pixel_height)) +
-                    "); all tiles of a mosaic must share one grid");
-      }
-      const double sx = (gt.origin_x - first_gt.origin_x) / first_gt.pixel_width;
-      const double sy = (gt.origin_y - first_gt.origin_y) / first_gt.pixel_height;
-      if (std::abs(sx - std::round(sx)) > 1e-3 || std::abs(sy - std::round(sy)) > 1e-3) {
-        throw Error(inputs[i] + ": is not aligned with the grid of " + inputs[0] +
-                    " (offset by a fraction of a cell); all tiles of a mosaic must share one grid");
-      }
-      if (scale != first_scale || offset != first_offset) {
-        throw Error(inputs[i] + ": its scale/offset differ from those of " + inputs[0] +
-                    "; all tiles of a mosaic must share them");
-      }
-    }
-    // The VRT's own nodata fills the gaps between tiles.
-    double vrt_nodata = -32768.0;
-    if (first_nodata) {
-      vrt_nodata = *first_nodata;
-    } else if (first_type == GDT_Byte) {
-      vrt_nodata = 255.0;
-    } else if (first_type == GDT_UInt16 || first_type == GDT_UInt32) {
-      vrt_nodata = 65535.0;
-    }
-    const std::string nodata_text = fmt(vrt_nodata, 17);
-    std::vector<const char*> argv = {"-b", "1", "-vrtnodata", nodata_text.c_str(), nullptr};
-    GDALBuildVRTOptions* opts = GDALBuildVRTOptionsNew(const_cast<char**>(argv.data()), nullptr);
-    std::vector<const char*> names;
-    for (const auto& s : inputs) names.push_back(s.c_str());
-    names.push_back(nullptr);
-    int usage_error = 0;
-    GDALDatasetH vrt = GDALBuildVRT("", static_cast<int>(inputs.size()), nullptr, names.data(),
-                                    opts, &usage_error);
-    GDALBuildVRTOptionsFree(opts);
-    if (!vrt)
-      throw Error(out.label + ": could not be mosaicked: " + geo::gdal_last_error("unknown"));
-    out.ds.reset(GDALDataset::FromHandle(vrt));
-    out.gt = transform_of(*out.ds, out.label);
+    open_mosaic(inputs, out);
   }
 
   GDALRasterBand* band = out.ds->GetRasterBand(1);
@@ -258,60 +240,6 @@ OpenedDem open_dem(const std::vector<std::string>& raw_inputs) {
   return out;
 }
 
-/// Turns raw band values into metres in place, span by span, counting the valid cells;
-/// finish() refuses elevations no terrain has.
-class ToMetres {
- public:
-  explicit ToMetres(const OpenedDem& dem)
-      : dem_(dem),
-        has_nodata_(dem.nodata.has_value()),
-        nodata_(has_nodata_ ? static_cast<float>(*dem.nodata) : 0.0f),
-        nodata_is_nan_(has_nodata_ && std::isnan(*dem.nodata)),
-        scale_(dem.scale * dem.z_unit_m),
-        offset_(dem.offset * dem.z_unit_m),
-        identity_(scale_ == 1.0 && offset_ == 0.0) {}
-
-  void operator()(float* v, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const float x = v[i];
-      if ((has_nodata_ && !nodata_is_nan_ && x == nodata_) || !std::isfinite(x)) {
-        v[i] = std::numeric_limits<float>::quiet_NaN();
-      } else {
-        if (!identity_) v[i] = static_cast<float>(x * scale_ + offset_);
-        // Earth's surface lies within -1 000 (Dead Sea shore -430) and 9 000 m (Everest
-        // 8 849): beyond is a void or a spike, never terrain.
-        if (!(v[i] >= -1000.0f && v[i] <= 9000.0f)) {
-          if (absurd_++ == 0) example_ = x;
-          continue;
-        }
-        ++valid_;
-      }
-    }
-  }
-
-  /// The number of valid cells converted; throws if any held an impossible elevation.
-  long long finish() const {
-    if (absurd_ > 0)
-      throw Error(dem_.label + ": " + std::to_string(absurd_) + " cell" +
-                  (absurd_ == 1 ? "" : "s") + " hold elevations outside -1000..9000 m (e.g. " +
-                  std::to_string(example_) +
-                  "): voids without a nodata value, or spikes (allowed: mark voids as nodata, "
-                  "e.g. gdal_edit.py -a_nodata " +
-                  std::to_string(static_cast<long long>(example_)) + " FILE)");
-    return valid_;
-  }
-
- private:
-  const OpenedDem& dem_;
-  bool has_nodata_;
-  float nodata_;
-  bool nodata_is_nan_;
-  double scale_, offset_;
-  bool identity_;
-  long long valid_ = 0, absurd_ = 0;
-  float example_ = 0.0f;
-};
-
 [[noreturn]] void damaged(const OpenedDem& dem) {
   throw Error(dem.label + ": is damaged or incomplete, GDAL cannot read its cells (" +
               geo::gdal_last_error("unknown GDAL error") +
@@ -344,7 +272,7 @@ bool reads_blocks(const OpenedDem& dem) {
 /// of a whole viewshed command); each block's rows are converted while they are in
 /// the processor's cache. Otherwise one RasterIO.
 void read_rows(const OpenedDem& dem, const geo::Window& w, float* buffer, ToMetres& convert,
-               bool by_blocks = true) {
+               bool by_blocks) {
   GDALRasterBand* band = dem.ds->GetRasterBand(1);
   if (!by_blocks || !reads_blocks(dem)) {
     if (band->RasterIO(GF_Read, w.col, w.row, w.cols, w.rows, buffer, w.cols, w.rows, GDT_Float32,
@@ -377,7 +305,7 @@ void read_rows(const OpenedDem& dem, const geo::Window& w, float* buffer, ToMetr
   }
 }
 
-}  // namespace
+}  // namespace detail
 
 std::vector<std::string> expand_dem_inputs(const std::vector<std::string>& inputs) {
   std::vector<std::string> out;
@@ -474,127 +402,6 @@ Dem load_dem_around(const std::vector<std::string>& inputs, const std::vector<ge
 geo::SpatialRef vector_work_crs(const geo::SpatialRef& dem_crs, geo::Point2 centre_lonlat) {
   if (dem_crs.is_projected() && std::abs(dem_crs.linear_unit_m() - 1.0) < 1e-12) return dem_crs;
   return geo::SpatialRef::from_epsg(geo::utm_epsg(centre_lonlat.x, centre_lonlat.y));
-}
-
-DemInfo describe_dem(const std::vector<std::string>& inputs, const Progress& progress) {
-  OpenedDem opened = open_dem(inputs);
-  DemInfo info;
-  info.sources = opened.sources;
-  info.tiles = static_cast<int>(opened.sources.size());
-  info.driver = opened.driver;
-  info.driver_long = opened.driver_long;
-  info.crs_name = opened.crs.name();
-  info.crs_label = opened.crs.label();
-  info.geographic = opened.crs.is_geographic();
-  info.cols = opened.ds->GetRasterXSize();
-  info.rows = opened.ds->GetRasterYSize();
-  info.native_cell_x = std::abs(opened.gt.pixel_width);
-  info.native_cell_y = std::abs(opened.gt.pixel_height);
-  {
-    const auto* srs = opened.ds->GetSpatialRef();
-    const char* unit = nullptr;
-    if (info.geographic) {
-      srs->GetAngularUnits(&unit);
-    } else {
-      srs->GetLinearUnits(&unit);
-    }
-    info.native_units = unit ? unit : "";
-  }
-  info.area_or_point = opened.area_or_point;
-  info.nodata_value = opened.nodata;
-  info.scale = opened.scale;
-  info.offset = opened.offset;
-
-  const double centre_row = (info.rows - 1) / 2.0;
-  info.cell_width_m = opened.metric.cell_width(centre_row);
-  info.cell_height_m = opened.metric.cell_height(centre_row);
-  info.cell_width_min_m = info.cell_height_min_m = std::numeric_limits<double>::infinity();
-  info.cell_width_max_m = info.cell_height_max_m = 0.0;
-  for (int r = 0; r < info.rows; ++r) {
-    const double w = opened.metric.cell_width(r);
-    const double h = opened.metric.cell_height(r);
-    info.cell_width_min_m = std::min(info.cell_width_min_m, w);
-    info.cell_width_max_m = std::max(info.cell_width_max_m, w);
-    info.cell_height_min_m = std::min(info.cell_height_min_m, h);
-    info.cell_height_max_m = std::max(info.cell_height_max_m, h);
-  }
-
-  // Lon/lat extent from the densified outline of the grid (exact for lon/lat grids).
-  {
-    geo::Transformer to_ll(opened.crs, geo::SpatialRef::wgs84());
-    std::vector<geo::Point2> outline;
-    constexpr int kSteps = 32;
-    for (int i = 0; i <= kSteps; ++i) {
-      const double t = static_cast<double>(i) / kSteps;
-      outline.push_back(opened.gt.to_crs(t * info.cols, 0));
-      outline.push_back(opened.gt.to_crs(t * info.cols, info.rows));
-      outline.push_back(opened.gt.to_crs(0, t * info.rows));
-      outline.push_back(opened.gt.to_crs(info.cols, t * info.rows));
-    }
-    to_ll.transform(outline);
-    info.west = info.south = std::numeric_limits<double>::infinity();
-    info.east = info.north = -std::numeric_limits<double>::infinity();
-    for (const auto& p : outline) {
-      info.west = std::min(info.west, p.x);
-      info.east = std::max(info.east, p.x);
-      info.south = std::min(info.south, p.y);
-      info.north = std::max(info.north, p.y);
-    }
-  }
-
-  const geo::Point2 centre{(info.west + info.east) / 2.0, (info.south + info.north) / 2.0};
-  const geo::SpatialRef vcrs = vector_work_crs(opened.crs, centre);
-  info.vector_crs_label = vcrs.label();
-  info.vector_crs_name = vcrs.name();
-  info.metric_method = info.geographic ? "per-row ellipsoidal spacing on the native grid"
-                                       : "projected grid, constant cell size";
-
-  // Statistics, block by block, so memory stays small whatever the DEM's size.
-  // Chunks never of more rows than the DEM has. Read block by block: about 2 MiB of
-  // whole block rows (no block is read twice). Through RasterIO (VRTs, remote files,
-  // a row of blocks that is itself large: a single strip, DTED's whole columns): 8 M
-  // cells, GDAL's cache keeping a block between chunks; few chunks, because a
-  // resampling VRT's cells depend on the request's window.
-  int block_cols = 0, block_rows = 0;
-  opened.ds->GetRasterBand(1)->GetBlockSize(&block_cols, &block_rows);
-  block_rows = std::max(block_rows, 1);
-  const bool by_blocks = reads_blocks(opened) &&
-                         static_cast<double>(block_rows) * info.cols * sizeof(float) <= 16e6;
-  const long long chunk_cells = by_blocks ? (512LL << 10) : (8LL << 20);
-  if (!by_blocks) block_rows = 1;
-  const int chunk_rows = std::min(
-      info.rows,
-      std::max(1, static_cast<int>(chunk_cells / std::max(info.cols, 1)) / block_rows) *
-          block_rows);
-  std::vector<float> buffer(static_cast<std::size_t>(chunk_rows) * info.cols);
-  double sum = 0.0;
-  double mn = std::numeric_limits<double>::infinity();
-  double mx = -std::numeric_limits<double>::infinity();
-  ToMetres convert(opened);
-  ProgressCounter counter(progress, "reading DEM", info.rows);
-  for (int r0 = 0; r0 < info.rows; r0 += chunk_rows) {
-    const int n = std::min(chunk_rows, info.rows - r0);
-    read_rows(opened, {0, r0, info.cols, n}, buffer.data(), convert, by_blocks);
-    const std::size_t cells = static_cast<std::size_t>(n) * info.cols;
-    for (std::size_t i = 0; i < cells; ++i) {
-      const float v = buffer[i];
-      if (std::isnan(v)) continue;
-      sum += v;
-      mn = std::min(mn, static_cast<double>(v));
-      mx = std::max(mx, static_cast<double>(v));
-    }
-    if (!counter.add(n)) progress.throw_if_cancelled();
-  }
-  counter.finish();
-  const long long valid = convert.finish();
-  if (valid == 0) throw Error(opened.label + ": has no valid elevation (every cell is nodata)");
-  info.valid_cells = valid;
-  info.min = mn;
-  info.max = mx;
-  info.mean = sum / static_cast<double>(valid);
-  const double total = static_cast<double>(info.cols) * info.rows;
-  info.nodata_fraction = (total - static_cast<double>(valid)) / total;
-  return info;
 }
 
 }  // namespace vigia::terrain

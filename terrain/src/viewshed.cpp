@@ -254,59 +254,14 @@ void check_options(const ViewshedOptions& options) {
   if (!(options.target_height_m >= 0.0)) throw Error("target height must not be negative");
 }
 
-Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const ViewshedOptions& options,
-                          const Progress& progress) {
+namespace {
+
+/// The product's limits, applied to the kernel's 1/0/255 codes (vs.visible): slant
+/// range, minimum distance, grazing angle, azimuth sector, the cells past a grazing
+/// cut, and the required rise; counts the cells in range and the visible ones.
+void apply_limits(Viewshed& vs, const detail::LosFrame& f, const detail::LosResult& res,
+                  const ViewshedOptions& options, double range, bool grazing_cut) {
   const SensorLimits& lim = options.limits;
-  check_options(options);
-
-  Viewshed vs;
-  vs.stats.eye_m = eye_altitude(dem, observer);
-  vs.stats.ground_m = dem.elevation_at(observer.position);
-  const double range = horizontal_range(lim) > 0.0 ? horizontal_range(lim) : INFINITY;
-  vs.window = range_window(dem, observer.position, range);
-
-  detail::LosFrame f = detail::make_frame(dem, vs.window, observer.position, vs.stats.eye_m,
-                                          options.target_height_m, options.refraction_k, range);
-  // With a positive minimum grazing angle g, no target farther than dz_max / tan g
-  // meets it (dz_max: the eye over the window's lowest target; the curvature terms
-  // only lower the angle, atan's slope being at most 1). The sweep stops there, two
-  // cells on; the cells beyond are not visible, set below. Not with required_rise,
-  // which needs every cell's horizon.
-  bool grazing_cut = false;
-  if (lim.min_grazing_deg > 0.0 && !options.required_rise) {
-    const float z_min = window_min(f.z);
-    const double dz_max = vs.stats.eye_m - (static_cast<double>(z_min) + options.target_height_m);
-    const double cut = dz_max > 0.0 ? dz_max / std::tan(deg2rad(lim.min_grazing_deg)) : 0.0;
-    const double margin = 2.0 * std::max(dem.metric.cell_width(observer.position.row),
-                                         dem.metric.cell_height(observer.position.row));
-    if (cut + margin < range) {
-      f.range = cut + margin;
-      grazing_cut = true;
-    }
-  }
-  detail::LosResult res;
-  res.los = geo::Raster<std::uint8_t>(vs.window.cols, vs.window.rows, 255);
-  if (options.required_rise) {
-    res.horizon = geo::Raster<float>(vs.window.cols, vs.window.rows, detail::kNoHorizon);
-  }
-  progress.report("viewshed", 0.0);
-  if (options.algorithm == LosAlgorithm::Exact) {
-    detail::exact_kernel(f, res, options.required_rise);
-  } else {
-    detail::sweep_kernel(f, options.tie_margin_m, res, options.required_rise);
-  }
-  progress.report("viewshed", 1.0);
-  progress.throw_if_cancelled();
-
-  // The product: limits applied, georeferenced on the window.
-  vs.visible = std::move(res.los);
-  vs.visible.transform = dem.elevation.transform.shifted(vs.window.col, vs.window.row);
-  vs.visible.crs_wkt = dem.elevation.crs_wkt;
-  vs.visible.nodata = 255.0;
-  if (options.required_rise) {
-    vs.required_rise = vs.visible.like<float>(std::numeric_limits<float>::quiet_NaN());
-    vs.required_rise.nodata = std::numeric_limits<double>::quiet_NaN();
-  }
   const double re =
       options.refraction_k < 1.0 ? kEarthRadius / (1.0 - options.refraction_k) : INFINITY;
   const double min_grazing = deg2rad(lim.min_grazing_deg);
@@ -397,6 +352,64 @@ Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const Viewsh
   }
   vs.stats.cells_in_range = in_range;
   vs.stats.visible = visible;
+}
+
+}  // namespace
+
+Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const ViewshedOptions& options,
+                          const Progress& progress) {
+  const SensorLimits& lim = options.limits;
+  check_options(options);
+
+  Viewshed vs;
+  vs.stats.eye_m = eye_altitude(dem, observer);
+  vs.stats.ground_m = dem.elevation_at(observer.position);
+  const double range = horizontal_range(lim) > 0.0 ? horizontal_range(lim) : INFINITY;
+  vs.window = range_window(dem, observer.position, range);
+
+  detail::LosFrame f = detail::make_frame(dem, vs.window, observer.position, vs.stats.eye_m,
+                                          options.target_height_m, options.refraction_k, range);
+  // With a positive minimum grazing angle g, no target farther than dz_max / tan g
+  // meets it (dz_max: the eye over the window's lowest target; the curvature terms
+  // only lower the angle, atan's slope being at most 1). The sweep stops there, two
+  // cells on; the cells beyond are not visible, set below. Not with required_rise,
+  // which needs every cell's horizon.
+  bool grazing_cut = false;
+  if (lim.min_grazing_deg > 0.0 && !options.required_rise) {
+    const float z_min = window_min(f.z);
+    const double dz_max = vs.stats.eye_m - (static_cast<double>(z_min) + options.target_height_m);
+    const double cut = dz_max > 0.0 ? dz_max / std::tan(deg2rad(lim.min_grazing_deg)) : 0.0;
+    const double margin = 2.0 * std::max(dem.metric.cell_width(observer.position.row),
+                                         dem.metric.cell_height(observer.position.row));
+    if (cut + margin < range) {
+      f.range = cut + margin;
+      grazing_cut = true;
+    }
+  }
+  detail::LosResult res;
+  res.los = geo::Raster<std::uint8_t>(vs.window.cols, vs.window.rows, 255);
+  if (options.required_rise) {
+    res.horizon = geo::Raster<float>(vs.window.cols, vs.window.rows, detail::kNoHorizon);
+  }
+  progress.report("viewshed", 0.0);
+  if (options.algorithm == LosAlgorithm::Exact) {
+    detail::exact_kernel(f, res, options.required_rise);
+  } else {
+    detail::sweep_kernel(f, options.tie_margin_m, res, options.required_rise);
+  }
+  progress.report("viewshed", 1.0);
+  progress.throw_if_cancelled();
+
+  // The product: limits applied, georeferenced on the window.
+  vs.visible = std::move(res.los);
+  vs.visible.transform = dem.elevation.transform.shifted(vs.window.col, vs.window.row);
+  vs.visible.crs_wkt = dem.elevation.crs_wkt;
+  vs.visible.nodata = 255.0;
+  if (options.required_rise) {
+    vs.required_rise = vs.visible.like<float>(std::numeric_limits<float>::quiet_NaN());
+    vs.required_rise.nodata = std::numeric_limits<double>::quiet_NaN();
+  }
+  apply_limits(vs, f, res, options, range, grazing_cut);
   vs.stats.retested = res.retested;
   return vs;
 }
