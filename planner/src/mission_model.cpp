@@ -170,296 +170,377 @@ std::string to_string(ModelPhase p) {
   return "leg";
 }
 
-FlownMission fly_mission(const Mission& m, const Aircraft& ac, const FlightModelOptions& o,
-                         const terrain::Dem* dem) {
-  FlownMission out;
-  out.firmware = o.firmware;
-  const geo::SpatialRef local = geo::SpatialRef::from_epsg(geo::utm_epsg(m.home.x, m.home.y));
-  out.local_crs_wkt = local.wkt();
-  const geo::Transformer to_xy(geo::SpatialRef::wgs84(), local);
-  std::optional<terrain::DemLocator> locator;
-  if (dem) locator.emplace(*dem);
-  const std::string src = m.source.empty() ? std::string("the mission") : m.source;
-  const auto where = [&](std::size_t i) { return src + ": item " + std::to_string(i + 1); };
-  // The altitude AMSL an item commands.
-  const auto altitude = [&](std::size_t i) {
-    const MissionItem& it = m.items[i];
-    switch (it.frame) {
-      case mav::kFrameGlobal:
-        return it.position.z;
-      case mav::kFrameRelative:
-        return m.home.z + it.position.z;
-      case mav::kFrameTerrain: {
-        const double g =
-            locator ? locator->elevation_at({it.position.x, it.position.y}) : static_cast<double>(NAN);
-        if (!std::isfinite(g))
-          throw Error(where(i) + ": frame 10 (above terrain) needs the terrain under it, and the "
-                      "DEM does not cover lon " + geo::fixed(it.position.x, 5) + ", lat " +
-                      geo::fixed(it.position.y, 5));
-        return g + it.position.z;
-      }
-      default:
-        throw Error(where(i) + ": frame " + std::to_string(it.frame) + " cannot be resolved");
-    }
-  };
-  const auto xy = [&](const MissionItem& it) { return to_xy({it.position.x, it.position.y}); };
-  const geo::Point2 home = to_xy({m.home.x, m.home.y});
-  out.bases.push_back(home);
-  out.base_elevations.push_back(m.home.z);
+namespace {
 
-  Flight f(ac, o, out);
-  f.start(home, m.home.z, -1, ModelPhase::Takeoff);
-  bool airborne = false;
-  bool ended = false;
+/// fly_mission's interpreter: the mission's items one after another as the
+/// autopilot flies them, one method per command, with the DO_JUMP state.
+class MissionFlight {
+ public:
+  MissionFlight(const Mission& m, const Aircraft& ac, const FlightModelOptions& o,
+                const terrain::Dem* dem, FlownMission& out)
+      : m_(m),
+        ac_(ac),
+        o_(o),
+        out_(out),
+        local_(geo::SpatialRef::from_epsg(geo::utm_epsg(m.home.x, m.home.y))),
+        to_xy_(geo::SpatialRef::wgs84(), local_),
+        src_(m.source.empty() ? std::string("the mission") : m.source),
+        f_(ac, o, out),
+        jumps_left_(m.items.size(), -2),
+        laps_pending_(m.items.size(), 0),
+        jump_s_(m.items.size(), -1.0) {
+    if (dem) locator_.emplace(*dem);
+    home_ = to_xy_({m.home.x, m.home.y});
+  }
+
+  /// Flies the items; returns the metres of laps accounted for without flying them.
+  double fly();
+  [[nodiscard]] const geo::SpatialRef& local() const { return local_; }
+
+ private:
+  [[nodiscard]] std::string where(std::size_t i) const {
+    return src_ + ": item " + std::to_string(i + 1);
+  }
+  [[nodiscard]] double altitude(std::size_t i) const;
+  [[nodiscard]] geo::Point2 xy(const MissionItem& it) const {
+    return to_xy_({it.position.x, it.position.y});
+  }
+  [[nodiscard]] int next_positional(std::size_t i) const;
+  [[nodiscard]] geo::Point2 point_of(int k) const {
+    return m_.items[static_cast<std::size_t>(k)].command == mav::kReturnToLaunch
+               ? home_
+               : xy(m_.items[static_cast<std::size_t>(k)]);
+  }
+  /// Glide toward an altitude over a leg, by firmware.
+  [[nodiscard]] auto leg_target(double z0, double z1) const {
+    const bool at_once = o_.firmware == Firmware::PX4 || std::abs(z1 - z0) < o_.glide_slope_min_m;
+    return [=](double fr) { return at_once ? z1 : z0 + fr * (z1 - z0); };
+  }
+  void take_off(std::size_t i);
+  void waypoint(std::size_t i);
+  void loiter(std::size_t i);
+  void land(std::size_t i);
+  void return_to_launch(std::size_t i);
+  /// May move i (the loop's index) to the jump's target.
+  void do_jump(std::size_t& i);
+
+  const Mission& m_;
+  const Aircraft& ac_;
+  const FlightModelOptions& o_;
+  FlownMission& out_;
+  geo::SpatialRef local_;
+  geo::Transformer to_xy_;
+  std::optional<terrain::DemLocator> locator_;
+  std::string src_;
+  geo::Point2 home_;
+  Flight f_;
+  bool airborne_ = false;
+  bool ended_ = false;
   // DO_JUMP state: jumps still to take (-2: not yet met, -1: forever), and the laps
   // counted instead of flown.
-  std::vector<int> jumps_left(m.items.size(), -2);
-  std::vector<int> laps_pending(m.items.size(), 0);
-  std::vector<double> jump_s(m.items.size(), -1.0);
-  // The next positional item after i, as the autopilot sees it (through the DO_JUMPs
-  // it will take), for take-off headings and loiter exits; -1 when none.
-  const auto next_positional = [&](std::size_t i) -> int {
-    std::vector<int> left = jumps_left;
-    std::size_t k = i + 1;
-    for (int guard = 0; k < m.items.size() && guard < 100000; ++guard) {
-      const MissionItem& it = m.items[k];
-      if (it.has_position || it.command == mav::kReturnToLaunch) return static_cast<int>(k);
-      if (it.command == mav::kDoJump) {
-        int& l = left[k];
-        if (l == -2) l = static_cast<int>(it.params[1]);
-        if (l != 0 && it.jump_target >= 0) {
-          if (l > 0) l = 0;  // as flown below: the jump is taken once, the rest counted
-          k = static_cast<std::size_t>(it.jump_target);
-          continue;
-        }
-      }
-      ++k;
+  std::vector<int> jumps_left_;
+  std::vector<int> laps_pending_;
+  std::vector<double> jump_s_;
+  double extra_s_ = 0.0;  // metres of laps accounted for without flying them again
+};
+
+double MissionFlight::altitude(std::size_t i) const {
+  const MissionItem& it = m_.items[i];
+  switch (it.frame) {
+    case mav::kFrameGlobal:
+      return it.position.z;
+    case mav::kFrameRelative:
+      return m_.home.z + it.position.z;
+    case mav::kFrameTerrain: {
+      const double g =
+          locator_ ? locator_->elevation_at({it.position.x, it.position.y}) : static_cast<double>(NAN);
+      if (!std::isfinite(g))
+        throw Error(where(i) + ": frame 10 (above terrain) needs the terrain under it, and the "
+                    "DEM does not cover lon " + geo::fixed(it.position.x, 5) + ", lat " +
+                    geo::fixed(it.position.y, 5));
+      return g + it.position.z;
     }
-    return -1;
-  };
-  const auto point_of = [&](int k) {
-    return m.items[static_cast<std::size_t>(k)].command == mav::kReturnToLaunch
-               ? home
-               : xy(m.items[static_cast<std::size_t>(k)]);
-  };
-  // Glide toward an altitude over a leg, by firmware.
-  const auto leg_target = [&](double z0, double z1) {
-    const bool at_once = o.firmware == Firmware::PX4 || std::abs(z1 - z0) < o.glide_slope_min_m;
-    return [=](double fr) { return at_once ? z1 : z0 + fr * (z1 - z0); };
-  };
-  double extra_s = 0.0;  // metres of laps accounted for without flying them again
+    default:
+      throw Error(where(i) + ": frame " + std::to_string(it.frame) + " cannot be resolved");
+  }
+}
+
+// The next positional item after i, as the autopilot sees it (through the DO_JUMPs
+// it will take), for take-off headings and loiter exits; -1 when none.
+int MissionFlight::next_positional(std::size_t i) const {
+  std::vector<int> left = jumps_left_;
+  std::size_t k = i + 1;
+  for (int guard = 0; k < m_.items.size() && guard < 100000; ++guard) {
+    const MissionItem& it = m_.items[k];
+    if (it.has_position || it.command == mav::kReturnToLaunch) return static_cast<int>(k);
+    if (it.command == mav::kDoJump) {
+      int& l = left[k];
+      if (l == -2) l = static_cast<int>(it.params[1]);
+      if (l != 0 && it.jump_target >= 0) {
+        if (l > 0) l = 0;  // as flown below: the jump is taken once, the rest counted
+        k = static_cast<std::size_t>(it.jump_target);
+        continue;
+      }
+    }
+    ++k;
+  }
+  return -1;
+}
+
+double MissionFlight::fly() {
+  out_.bases.push_back(home_);
+  out_.base_elevations.push_back(m_.home.z);
+  f_.start(home_, m_.home.z, -1, ModelPhase::Takeoff);
   std::size_t guard = 0;
-  for (std::size_t i = 0; i < m.items.size() && !ended; ++i) {
-    if (++guard > 3 * m.items.size() + 100000)
-      throw Error(src + ": the mission's jumps loop through more than " +
-                  std::to_string(3 * m.items.size() + 100000) + " items");
-    const MissionItem& it = m.items[i];
-    const int ii = static_cast<int>(i);
-    switch (it.command) {
-      case mav::kTakeoff: {
-        const double target = altitude(i);
-        if (airborne) {  // a take-off in flight: climb on the heading to its altitude
-          const double dist = std::max(0.0, target - f.z) / f.climb();
-          if (dist > 0.0)
-            f.straight({f.p.x + dist * std::cos(f.heading), f.p.y + dist * std::sin(f.heading)}, ii,
-                       ModelPhase::Leg, [&](double) { return target; });
-          break;
-        }
-        airborne = true;
-        const geo::Point2 at = xy(it);
-        double h;
-        if (std::hypot(at.x - home.x, at.y - home.y) > 1.0 && !(it.position.x == 0 && it.position.y == 0)) {
-          h = std::atan2(at.y - home.y, at.x - home.x);
-        } else if (!it.yaw_unset && std::isfinite(it.params[3]) && it.params[3] != 0.0) {
-          h = (90.0 - it.params[3]) * kPi / 180.0;  // compass degrees -> math radians
-        } else {
-          const int nx = next_positional(i);
-          if (nx < 0) throw Error(where(i) + ": a take-off with no heading and nothing after it");
-          const geo::Point2 w = point_of(nx);
-          h = std::atan2(w.y - home.y, w.x - home.x);
-        }
-        const double climb_m = std::max(0.0, target - f.z);
-        const double dist = climb_m / f.climb();
-        const geo::Point2 end{home.x + dist * std::cos(h), home.y + dist * std::sin(h)};
-        const double z0 = f.z;
-        f.straight(end, ii, ModelPhase::Takeoff, [&](double fr) { return z0 + fr * climb_m; });
-        f.heading = h;
+  for (std::size_t i = 0; i < m_.items.size() && !ended_; ++i) {
+    if (++guard > 3 * m_.items.size() + 100000)
+      throw Error(src_ + ": the mission's jumps loop through more than " +
+                  std::to_string(3 * m_.items.size() + 100000) + " items");
+    switch (m_.items[i].command) {
+      case mav::kTakeoff:
+        take_off(i);
         break;
-      }
-      case mav::kWaypoint: {
-        airborne = true;
-        const double z0 = f.z, z1 = altitude(i);
-        const double len = std::hypot(xy(it).x - f.p.x, xy(it).y - f.p.y);
-        if (len > 1.0) {
-          const double g = (z1 - z0) / len;
-          const double allowed = g > 0 ? f.climb() : f.descent();
-          if (std::abs(z1 - z0) > 1.0 && std::abs(g) > allowed * 1.001 + 1e-4)
-            out.gradients.push_back({ii, g, allowed, {it.position.x, it.position.y}});
-        }
-        f.straight(xy(it), ii, ModelPhase::Leg, leg_target(z0, z1));
+      case mav::kWaypoint:
+        waypoint(i);
         break;
-      }
       case mav::kLoiterTime:
       case mav::kLoiterTurns:
       case mav::kLoiterUnlim:
-      case mav::kLoiterToAlt: {
-        airborne = true;
-        const auto [r, dir] = loiter_circle(it, ac, o, out.notes);
-        const geo::Point2 c = xy(it);
-        const double z0 = f.z, z1 = altitude(i);
-        // To the circle: straight toward the centre until on it (or out to it).
-        const double d = std::hypot(f.p.x - c.x, f.p.y - c.y);
-        geo::Point2 entry;
-        if (d > 1e-6) {
-          entry = {c.x + (f.p.x - c.x) * r / d, c.y + (f.p.y - c.y) * r / d};
-        } else {
-          entry = {c.x + r * std::cos(f.heading), c.y + r * std::sin(f.heading)};
-        }
-        const double approach = std::hypot(entry.x - f.p.x, entry.y - f.p.y);
-        const double to_centre = std::max(d, 1e-6);
-        const bool at_once = o.firmware == Firmware::PX4 || std::abs(z1 - z0) < o.glide_slope_min_m;
-        f.straight(entry, ii, ModelPhase::Leg, [&](double fr) {
-          return at_once ? z1 : z0 + (fr * approach / to_centre) * (z1 - z0);
-        });
-        ModelLoiter lo{ii, c, r, out.samples.size() - 1, 0};
-        {
-          const double item_r = std::abs(it.params[2]);
-          if (o.firmware == Firmware::ArduPlane && it.command == mav::kLoiterTime &&
-              std::isfinite(item_r) && item_r > 0 && std::abs(item_r - r) > 1.0)
-            lo.other_radius_m = std::max(item_r, ac.turn_radius_m);
-        }
-        const double lap = 2 * kPi * r;
-        const double v = ac.cruise_ms();
-        double arc = 0.0;
-        bool heading_required = false;
-        if (it.command == mav::kLoiterTime) {
-          arc = std::max(0.0, it.params[0]) * v;
-          heading_required = it.params[1] != 0.0;
-        } else if (it.command == mav::kLoiterTurns) {
-          arc = std::max(0.0, it.params[0]) * lap;
-          heading_required = it.params[1] != 0.0;
-        } else if (it.command == mav::kLoiterUnlim) {
-          arc = lap;
-        } else {
-          arc = f.arc_to_altitude(z1);
-          heading_required = it.params[0] != 0.0;
-        }
-        // Past three laps the circle repeats: fly two to three, count the rest.
-        if (arc > 3.0 * lap) {
-          const double rest = (std::floor(arc / lap) - 2.0) * lap;
-          extra_s += rest;
-          arc -= rest;
-        }
-        f.circle(c, r, dir, arc, z1, ii);
-        if (it.command == mav::kLoiterToAlt) {
-          // Altitude reached only at the rates: go on circling until it is.
-          const double more = f.arc_to_altitude(z1);
-          if (more > 1e-6) f.circle(c, r, dir, more, z1, ii);
-        }
-        if (it.command == mav::kLoiterUnlim) {
-          out.notes.push_back("item " + std::to_string(i + 1) +
-                              ": NAV_LOITER_UNLIM circles until the operator ends it; the flight "
-                              "after it is not modelled and the endurance not bounded");
-          out.bounded = false;
-          ended = true;
-        } else if (heading_required) {
-          const int nx = next_positional(i);
-          if (nx >= 0) {
-            const double ex = tangent_exit_angle(c, r, dir, point_of(nx));
-            if (std::isfinite(ex)) {
-              const double now = std::atan2(f.p.y - c.y, f.p.x - c.x);
-              const double turn = dir > 0 ? wrap(ex - now) : wrap(now - ex);
-              f.circle(c, r, dir, turn * r, z1, ii);
-            }
-          }
-        }
-        lo.last = out.samples.size() - 1;
-        out.loiters.push_back(lo);
+      case mav::kLoiterToAlt:
+        loiter(i);
         break;
-      }
-      case mav::kLand: {
-        const geo::Point2 at = xy(it);
-        const double z0 = f.z, z1 = altitude(i);
-        const double len = std::hypot(at.x - f.p.x, at.y - f.p.y);
-        if (len > 1.0 && z0 - z1 > 1.0 && (z0 - z1) / len > f.descent() * 1.001 + 1e-4)
-          out.gradients.push_back({ii, (z1 - z0) / len, f.descent(), {it.position.x, it.position.y}});
-        f.straight(at, ii, ModelPhase::Land, [&](double fr) { return z0 + fr * (z1 - z0); });
-        out.bases.push_back(at);
-        out.base_elevations.push_back(z1);
-        ended = true;  // on the ground: later items are not flown
+      case mav::kLand:
+        land(i);
         break;
-      }
-      case mav::kReturnToLaunch: {
-        // ArduPlane glides toward ALT_HOLD_RTL (100 m above home by default); PX4 keeps
-        // its altitude, climbing first to RTL_RETURN_ALT (60 m above home) if lower.
-        const double z0 = o.firmware == Firmware::ArduPlane ? m.home.z + o.rtl_altitude_m
-                                                            : std::max(f.z, m.home.z + o.rtl_altitude_m);
-        const double zs = f.z;
-        f.straight(home, ii, ModelPhase::Return, [&](double fr) {
-          return o.firmware == Firmware::ArduPlane ? zs + fr * (z0 - zs) : z0;
-        });
-        const double r = o.loiter_radius_m > 0 ? std::max(o.loiter_radius_m, ac.turn_radius_m)
-                                               : ac.turn_radius_m;
-        const geo::Point2 c = home;
-        f.straight({c.x + r * std::cos(f.heading), c.y + r * std::sin(f.heading)}, ii,
-                   ModelPhase::Return, [&](double) { return z0; });
-        ModelLoiter lo{ii, c, r, out.samples.size() - 1, 0};
-        f.circle(c, r, -1, 2 * kPi * r, z0, ii);
-        lo.last = out.samples.size() - 1;
-        out.loiters.push_back(lo);
-        out.notes.push_back("item " + std::to_string(i + 1) +
-                            ": NAV_RETURN_TO_LAUNCH flown home toward the RTL altitude (" +
-                            geo::fixed(o.rtl_altitude_m, 0) +
-                            " m above home) and circled there; the landing after it is the "
-                            "operator's");
-        ended = true;
+      case mav::kReturnToLaunch:
+        return_to_launch(i);
         break;
-      }
-      case mav::kDoJump: {
-        const int target = it.jump_target;
-        if (target < 0 || target >= static_cast<int>(m.items.size()))
-          throw Error(where(i) + ": DO_JUMP to an item that does not exist");
-        const double now = out.samples.back().s;
-        if (jumps_left[i] == -2) {
-          // First met: the jump is taken once; the laps after the second are counted
-          // (they repeat it), so the second lap is flown as the last, leaving the loop
-          // toward what follows it.
-          const int repeats = static_cast<int>(it.params[1]);
-          if (repeats == 0) {
-            jumps_left[i] = 0;
-            break;
-          }
-          jumps_left[i] = repeats < 0 ? -1 : 0;
-          laps_pending[i] = repeats < 0 ? 0 : repeats - 1;
-          jump_s[i] = now;
-          i = static_cast<std::size_t>(target) - 1;  // wraps for 0: the loop's ++i lands on it
-          break;
-        }
-        if (jumps_left[i] < 0) {
-          out.notes.push_back("item " + std::to_string(i + 1) +
-                              ": DO_JUMP repeats forever; two laps are modelled and the "
-                              "endurance is not bounded");
-          out.bounded = false;
-          ended = true;
-          break;
-        }
-        extra_s += (now - jump_s[i]) * laps_pending[i];
-        laps_pending[i] = 0;
+      case mav::kDoJump:
+        do_jump(i);
         break;
-      }
       default:
         break;  // DO_ and camera commands do not move the aircraft
     }
   }
-  if (!ended && !m.items.empty())
-    out.notes.push_back("the mission ends at item " + std::to_string(m.items.size()) +
-                        " in the air: the autopilot then returns or circles by its own settings "
-                        "(not modelled)");
+  if (!ended_ && !m_.items.empty())
+    out_.notes.push_back("the mission ends at item " + std::to_string(m_.items.size()) +
+                         " in the air: the autopilot then returns or circles by its own settings "
+                         "(not modelled)");
+  return extra_s_;
+}
+
+void MissionFlight::take_off(std::size_t i) {
+  const MissionItem& it = m_.items[i];
+  const int ii = static_cast<int>(i);
+  const double target = altitude(i);
+  if (airborne_) {  // a take-off in flight: climb on the heading to its altitude
+    const double dist = std::max(0.0, target - f_.z) / f_.climb();
+    if (dist > 0.0)
+      f_.straight({f_.p.x + dist * std::cos(f_.heading), f_.p.y + dist * std::sin(f_.heading)}, ii,
+                 ModelPhase::Leg, [&](double) { return target; });
+    return;
+  }
+  airborne_ = true;
+  const geo::Point2 at = xy(it);
+  double h;
+  if (std::hypot(at.x - home_.x, at.y - home_.y) > 1.0 && !(it.position.x == 0 && it.position.y == 0)) {
+    h = std::atan2(at.y - home_.y, at.x - home_.x);
+  } else if (!it.yaw_unset && std::isfinite(it.params[3]) && it.params[3] != 0.0) {
+    h = (90.0 - it.params[3]) * kPi / 180.0;  // compass degrees -> math radians
+  } else {
+    const int nx = next_positional(i);
+    if (nx < 0) throw Error(where(i) + ": a take-off with no heading and nothing after it");
+    const geo::Point2 w = point_of(nx);
+    h = std::atan2(w.y - home_.y, w.x - home_.x);
+  }
+  const double climb_m = std::max(0.0, target - f_.z);
+  const double dist = climb_m / f_.climb();
+  const geo::Point2 end{home_.x + dist * std::cos(h), home_.y + dist * std::sin(h)};
+  const double z0 = f_.z;
+  f_.straight(end, ii, ModelPhase::Takeoff, [&](double fr) { return z0 + fr * climb_m; });
+  f_.heading = h;
+}
+
+void MissionFlight::waypoint(std::size_t i) {
+  const MissionItem& it = m_.items[i];
+  const int ii = static_cast<int>(i);
+  airborne_ = true;
+  const double z0 = f_.z, z1 = altitude(i);
+  const double len = std::hypot(xy(it).x - f_.p.x, xy(it).y - f_.p.y);
+  if (len > 1.0) {
+    const double g = (z1 - z0) / len;
+    const double allowed = g > 0 ? f_.climb() : f_.descent();
+    if (std::abs(z1 - z0) > 1.0 && std::abs(g) > allowed * 1.001 + 1e-4)
+      out_.gradients.push_back({ii, g, allowed, {it.position.x, it.position.y}});
+  }
+  f_.straight(xy(it), ii, ModelPhase::Leg, leg_target(z0, z1));
+}
+
+void MissionFlight::loiter(std::size_t i) {
+  const MissionItem& it = m_.items[i];
+  const int ii = static_cast<int>(i);
+  airborne_ = true;
+  const auto [r, dir] = loiter_circle(it, ac_, o_, out_.notes);
+  const geo::Point2 c = xy(it);
+  const double z0 = f_.z, z1 = altitude(i);
+  // To the circle: straight toward the centre until on it (or out to it).
+  const double d = std::hypot(f_.p.x - c.x, f_.p.y - c.y);
+  geo::Point2 entry;
+  if (d > 1e-6) {
+    entry = {c.x + (f_.p.x - c.x) * r / d, c.y + (f_.p.y - c.y) * r / d};
+  } else {
+    entry = {c.x + r * std::cos(f_.heading), c.y + r * std::sin(f_.heading)};
+  }
+  const double approach = std::hypot(entry.x - f_.p.x, entry.y - f_.p.y);
+  const double to_centre = std::max(d, 1e-6);
+  const bool at_once = o_.firmware == Firmware::PX4 || std::abs(z1 - z0) < o_.glide_slope_min_m;
+  f_.straight(entry, ii, ModelPhase::Leg, [&](double fr) {
+    return at_once ? z1 : z0 + (fr * approach / to_centre) * (z1 - z0);
+  });
+  ModelLoiter lo{ii, c, r, out_.samples.size() - 1, 0};
+  {
+    const double item_r = std::abs(it.params[2]);
+    if (o_.firmware == Firmware::ArduPlane && it.command == mav::kLoiterTime &&
+        std::isfinite(item_r) && item_r > 0 && std::abs(item_r - r) > 1.0)
+      lo.other_radius_m = std::max(item_r, ac_.turn_radius_m);
+  }
+  const double lap = 2 * kPi * r;
+  const double v = ac_.cruise_ms();
+  double arc = 0.0;
+  bool heading_required = false;
+  if (it.command == mav::kLoiterTime) {
+    arc = std::max(0.0, it.params[0]) * v;
+    heading_required = it.params[1] != 0.0;
+  } else if (it.command == mav::kLoiterTurns) {
+    arc = std::max(0.0, it.params[0]) * lap;
+    heading_required = it.params[1] != 0.0;
+  } else if (it.command == mav::kLoiterUnlim) {
+    arc = lap;
+  } else {
+    arc = f_.arc_to_altitude(z1);
+    heading_required = it.params[0] != 0.0;
+  }
+  // Past three laps the circle repeats: fly two to three, count the rest.
+  if (arc > 3.0 * lap) {
+    const double rest = (std::floor(arc / lap) - 2.0) * lap;
+    extra_s_ += rest;
+    arc -= rest;
+  }
+  f_.circle(c, r, dir, arc, z1, ii);
+  if (it.command == mav::kLoiterToAlt) {
+    // Altitude reached only at the rates: go on circling until it is.
+    const double more = f_.arc_to_altitude(z1);
+    if (more > 1e-6) f_.circle(c, r, dir, more, z1, ii);
+  }
+  if (it.command == mav::kLoiterUnlim) {
+    out_.notes.push_back("item " + std::to_string(i + 1) +
+                        ": NAV_LOITER_UNLIM circles until the operator ends it; the flight "
+                        "after it is not modelled and the endurance not bounded");
+    out_.bounded = false;
+    ended_ = true;
+  } else if (heading_required) {
+    const int nx = next_positional(i);
+    if (nx >= 0) {
+      const double ex = tangent_exit_angle(c, r, dir, point_of(nx));
+      if (std::isfinite(ex)) {
+        const double now = std::atan2(f_.p.y - c.y, f_.p.x - c.x);
+        const double turn = dir > 0 ? wrap(ex - now) : wrap(now - ex);
+        f_.circle(c, r, dir, turn * r, z1, ii);
+      }
+    }
+  }
+  lo.last = out_.samples.size() - 1;
+  out_.loiters.push_back(lo);
+}
+
+void MissionFlight::land(std::size_t i) {
+  const MissionItem& it = m_.items[i];
+  const int ii = static_cast<int>(i);
+  const geo::Point2 at = xy(it);
+  const double z0 = f_.z, z1 = altitude(i);
+  const double len = std::hypot(at.x - f_.p.x, at.y - f_.p.y);
+  if (len > 1.0 && z0 - z1 > 1.0 && (z0 - z1) / len > f_.descent() * 1.001 + 1e-4)
+    out_.gradients.push_back({ii, (z1 - z0) / len, f_.descent(), {it.position.x, it.position.y}});
+  f_.straight(at, ii, ModelPhase::Land, [&](double fr) { return z0 + fr * (z1 - z0); });
+  out_.bases.push_back(at);
+  out_.base_elevations.push_back(z1);
+  ended_ = true;  // on the ground: later items are not flown
+}
+
+void MissionFlight::return_to_launch(std::size_t i) {
+  const int ii = static_cast<int>(i);
+  // ArduPlane glides toward ALT_HOLD_RTL (100 m above home by default); PX4 keeps
+  // its altitude, climbing first to RTL_RETURN_ALT (60 m above home) if lower.
+  const double z0 = o_.firmware == Firmware::ArduPlane ? m_.home.z + o_.rtl_altitude_m
+                                                      : std::max(f_.z, m_.home.z + o_.rtl_altitude_m);
+  const double zs = f_.z;
+  f_.straight(home_, ii, ModelPhase::Return, [&](double fr) {
+    return o_.firmware == Firmware::ArduPlane ? zs + fr * (z0 - zs) : z0;
+  });
+  const double r = o_.loiter_radius_m > 0 ? std::max(o_.loiter_radius_m, ac_.turn_radius_m)
+                                         : ac_.turn_radius_m;
+  const geo::Point2 c = home_;
+  f_.straight({c.x + r * std::cos(f_.heading), c.y + r * std::sin(f_.heading)}, ii,
+             ModelPhase::Return, [&](double) { return z0; });
+  ModelLoiter lo{ii, c, r, out_.samples.size() - 1, 0};
+  f_.circle(c, r, -1, 2 * kPi * r, z0, ii);
+  lo.last = out_.samples.size() - 1;
+  out_.loiters.push_back(lo);
+  out_.notes.push_back("item " + std::to_string(i + 1) +
+                      ": NAV_RETURN_TO_LAUNCH flown home toward the RTL altitude (" +
+                      geo::fixed(o_.rtl_altitude_m, 0) +
+                      " m above home) and circled there; the landing after it is the "
+                      "operator's");
+  ended_ = true;
+}
+
+void MissionFlight::do_jump(std::size_t& i) {
+  const MissionItem& it = m_.items[i];
+  const int target = it.jump_target;
+  if (target < 0 || target >= static_cast<int>(m_.items.size()))
+    throw Error(where(i) + ": DO_JUMP to an item that does not exist");
+  const double now = out_.samples.back().s;
+  if (jumps_left_[i] == -2) {
+    // First met: the jump is taken once; the laps after the second are counted
+    // (they repeat it), so the second lap is flown as the last, leaving the loop
+    // toward what follows it.
+    const int repeats = static_cast<int>(it.params[1]);
+    if (repeats == 0) {
+      jumps_left_[i] = 0;
+      return;
+    }
+    jumps_left_[i] = repeats < 0 ? -1 : 0;
+    laps_pending_[i] = repeats < 0 ? 0 : repeats - 1;
+    jump_s_[i] = now;
+    i = static_cast<std::size_t>(target) - 1;  // wraps for 0: the loop's ++i lands on it
+    return;
+  }
+  if (jumps_left_[i] < 0) {
+    out_.notes.push_back("item " + std::to_string(i + 1) +
+                        ": DO_JUMP repeats forever; two laps are modelled and the "
+                        "endurance is not bounded");
+    out_.bounded = false;
+    ended_ = true;
+    return;
+  }
+  extra_s_ += (now - jump_s_[i]) * laps_pending_[i];
+  laps_pending_[i] = 0;
+}
+
+}  // namespace
+
+FlownMission fly_mission(const Mission& m, const Aircraft& ac, const FlightModelOptions& o,
+                         const terrain::Dem* dem) {
+  FlownMission out;
+  out.firmware = o.firmware;
+  MissionFlight flight(m, ac, o, dem, out);
+  out.local_crs_wkt = flight.local().wkt();
+  const double extra_s = flight.fly();
   const double v = ac.cruise_ms();
   out.length_m = out.samples.back().s + extra_s;
   out.duration_s = out.length_m / v;
   // Lon/lat of every sample.
-  const geo::Transformer to_ll(local, geo::SpatialRef::wgs84());
+  const geo::Transformer to_ll(flight.local(), geo::SpatialRef::wgs84());
   std::vector<geo::Point2> pts;
   pts.reserve(out.samples.size());
   for (const auto& q : out.samples) pts.push_back(q.xy);
