@@ -63,14 +63,11 @@ struct Point {
 
 }  // namespace
 
-FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const Aircraft& ac,
-                          const CheckLimits& lim, const FlightModelOptions& o) {
-  FlightCheck out;
-  out.flight = fly_mission(mission, ac, o, &dem);
-  const FlownMission& fl = out.flight;
-  const std::string src = mission.source.empty() ? std::string("the mission") : mission.source;
-  // Every point to test: the samples, and every loiter's whole circle at the lowest
-  // altitude flown on it.
+namespace {
+
+/// Every point to test: the samples, and every loiter's whole circle at the lowest
+/// altitude flown on it.
+std::vector<Point> points_to_test(const FlownMission& fl, const FlightModelOptions& o) {
   std::vector<Point> pts;
   pts.reserve(fl.samples.size());
   for (const auto& q : fl.samples) pts.push_back({q.xy, q.lonlat, q.altitude_m, q.item, q.phase});
@@ -100,18 +97,21 @@ FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const
     for (std::size_t k = 0; k < circles.size(); ++k) circles[k].lonlat = ll[k];
     pts.insert(pts.end(), circles.begin(), circles.end());
   }
-  // The DEM under each point.
-  std::vector<geo::Point2> crs(pts.size());
-  for (std::size_t k = 0; k < pts.size(); ++k) crs[k] = pts[k].lonlat;
-  geo::Transformer(geo::SpatialRef::wgs84(), dem.crs).transform(crs);
-  const auto item_name = [&](int item) {
-    return item < 0 ? std::string("home") : "item " + std::to_string(item + 1);
-  };
+  return pts;
+}
+
+std::string item_name(int item) {
+  return item < 0 ? std::string("home") : "item " + std::to_string(item + 1);
+}
+
+/// The violations found, as they are found (several per item and kind).
+struct Findings {
+  Firmware firmware;
   std::vector<Violation> raw;
-  const auto add = [&](const Point& p, const std::string& what, double by, const std::string& unit,
-                       const std::string& detail) {
+  void add(const Point& p, const std::string& what, double by, const std::string& unit,
+           const std::string& detail) {
     Violation v;
-    v.firmware = fl.firmware;
+    v.firmware = firmware;
     v.item = p.item;
     v.what = what;
     v.lonlat = p.lonlat;
@@ -120,7 +120,24 @@ FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const
     v.unit = unit;
     v.detail = detail;
     raw.push_back(v);
+  }
+};
+
+/// Each point against the DEM (terrain, clearance with the base ramp, runway), the
+/// ceiling, the file's geofence, the permitted airspace and the no-fly zones; the
+/// lowest clearances and highest altitude into out.
+void check_points(const std::vector<Point>& pts, const Mission& mission, const terrain::Dem& dem,
+                  const CheckLimits& lim, const std::string& src, FlightCheck& out,
+                  Findings& found) {
+  const FlownMission& fl = out.flight;
+  const auto add = [&found](const Point& p, const std::string& what, double by,
+                            const std::string& unit, const std::string& detail) {
+    found.add(p, what, by, unit, detail);
   };
+  // The DEM under each point.
+  std::vector<geo::Point2> crs(pts.size());
+  for (std::size_t k = 0; k < pts.size(); ++k) crs[k] = pts[k].lonlat;
+  geo::Transformer(geo::SpatialRef::wgs84(), dem.crs).transform(crs);
   const bool fence =
       lim.use_file_fence && !(mission.fence_inclusion.empty() && mission.fence_exclusion.empty());
   for (std::size_t k = 0; k < pts.size(); ++k) {
@@ -184,6 +201,17 @@ FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const
     if (!lim.forbidden.empty() && in_polygons(lim.forbidden, p.lonlat))
       add(p, "no-fly", 0.0, "m", "inside a no-fly zone");
   }
+}
+
+/// What the commands ask rather than where the aircraft flies: gradients beyond the
+/// aircraft's, altitudes commanded above the ceiling, home and touchdown against the
+/// DEM, endurance.
+void check_commands(const Mission& mission, const terrain::Dem& dem, const CheckLimits& lim,
+                    const FlownMission& fl, Findings& found) {
+  const auto add = [&found](const Point& p, const std::string& what, double by,
+                            const std::string& unit, const std::string& detail) {
+    found.add(p, what, by, unit, detail);
+  };
   for (const auto& gi : fl.gradients) {
     Point p{{}, gi.lonlat, NAN, gi.item, ModelPhase::Leg};
     const bool up = gi.gradient > 0;
@@ -242,6 +270,19 @@ FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const
           geo::fixed(fl.duration_s / 3600.0, 2) + " h of flight where " +
               geo::fixed(lim.endurance_s / 3600.0, 2) + " h are available");
   }
+}
+
+}  // namespace
+
+FlightCheck check_mission(const Mission& mission, const terrain::Dem& dem, const Aircraft& ac,
+                          const CheckLimits& lim, const FlightModelOptions& o) {
+  FlightCheck out;
+  out.flight = fly_mission(mission, ac, o, &dem);
+  const std::string src = mission.source.empty() ? std::string("the mission") : mission.source;
+  Findings found{out.flight.firmware, {}};
+  check_points(points_to_test(out.flight, o), mission, dem, lim, src, out, found);
+  check_commands(mission, dem, lim, out.flight, found);
+  const std::vector<Violation>& raw = found.raw;
   // One violation per item and kind: the worst.
   for (const auto& v : raw) {
     auto it = std::find_if(out.violations.begin(), out.violations.end(), [&](const Violation& w) {
