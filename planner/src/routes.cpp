@@ -187,11 +187,33 @@ std::pair<double, double> link_statistics(const FlightSpace& space,
   return {total > 0 ? with / total : NAN, worst};
 }
 
-SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& points,
-                        const CoverageModel& model, const Sensor& sensing, const SortieOptions& o,
-                        const Progress& progress, const SortiePlan* warm,
-                        RouteSightCache* cache) {
-  const auto t0 = std::chrono::steady_clock::now();
+namespace {
+
+/// The sortie problem: the nodes (the bases, then the points), their orienteering
+/// problem (travel times, loiter times, budgets), and the lattice candidates each leg
+/// passes (the optimiser's estimate of what it sees).
+struct SortieProblem {
+  std::vector<geo::Point2> work;
+  std::vector<double> altitude;
+  std::vector<int> node_candidate;  ///< the lattice candidate a point stands for; -1 for bases
+  int nb = 0;                       ///< bases
+  int n = 0;                        ///< nodes
+  OrienteeringProblem op;
+  std::vector<std::vector<std::vector<int>>> legs;  ///< [i][j]: candidates along leg i -> j
+  double loiter_s = 0.0;
+
+  [[nodiscard]] std::vector<Stop> stops_of(const std::vector<int>& route) const {
+    std::vector<Stop> st;
+    for (int node : route) {
+      const bool base = node < nb;
+      st.push_back({work[static_cast<std::size_t>(node)], altitude[static_cast<std::size_t>(node)],
+                    base ? 0.0 : loiter_s, base, node});
+    }
+    return st;
+  }
+};
+
+void check_sortie_options(const std::vector<Candidate>& points, const SortieOptions& o) {
   if (o.aircraft < 1) throw Error("at least one aircraft is needed");
   if (o.bases.empty())
     throw Error("no base airfield given (allowed: one for all aircraft, or one per aircraft)");
@@ -201,35 +223,35 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
                 " aircraft)");
   }
   if (points.empty()) throw Error("no observation point to visit");
+}
+
+SortieProblem build_sortie_problem(const FlightSpace& space, const std::vector<Candidate>& points,
+                                   const LatticeIndex& lattice, const Sensor& sensing,
+                                   const SortieOptions& o, const Progress& progress) {
   const Aircraft& ac = space.aircraft();
   const double v = ac.cruise_ms();
-  const double budget = ac.usable_endurance_s();
-
-  // Nodes: the bases, then the points.
-  std::vector<geo::Point2> work;
-  std::vector<double> altitude;
-  std::vector<int> node_candidate;
+  SortieProblem pb;
+  pb.loiter_s = o.loiter_s;
   for (const auto& b : o.bases) {
-    work.push_back(base_position(space, b));
-    altitude.push_back(space.terrain(work.back()) + ac.min_clearance_m);
-    node_candidate.push_back(-1);
+    pb.work.push_back(base_position(space, b));
+    pb.altitude.push_back(space.terrain(pb.work.back()) + ac.min_clearance_m);
+    pb.node_candidate.push_back(-1);
   }
-  const int nb = static_cast<int>(o.bases.size());
+  const int nb = pb.nb = static_cast<int>(o.bases.size());
   // Each point stands for the lattice candidate it is.
-  const LatticeIndex lattice(model);
   for (const auto& p : points) {
-    work.push_back(p.work_xy);
-    altitude.push_back(p.altitude_m);
-    node_candidate.push_back(lattice.nearest(p.work_xy, p.altitude_m));
+    pb.work.push_back(p.work_xy);
+    pb.altitude.push_back(p.altitude_m);
+    pb.node_candidate.push_back(lattice.nearest(p.work_xy, p.altitude_m));
   }
-  const int n = static_cast<int>(work.size());
-  OrienteeringProblem op;
+  const int n = pb.n = static_cast<int>(pb.work.size());
+  OrienteeringProblem& op = pb.op;
   op.nodes = n;
   op.travel.assign(static_cast<std::size_t>(n) * n, 0.0);
   op.service.assign(static_cast<std::size_t>(n), 0.0);
   op.visitable.assign(static_cast<std::size_t>(n), 0);
-  std::vector<std::vector<std::vector<int>>> legs(
-      static_cast<std::size_t>(n), std::vector<std::vector<int>>(static_cast<std::size_t>(n)));
+  pb.legs.assign(static_cast<std::size_t>(n),
+                 std::vector<std::vector<int>>(static_cast<std::size_t>(n)));
   ProgressCounter counter(progress, "legs", static_cast<long long>(n) * n);
   const double allowance =
       2.0 * kPi * ac.turn_radius_m;  // aligning at the ends, at most a full turn
@@ -239,16 +261,16 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
       counter.add();
       if (i == j) continue;
       const auto leg =
-          space.plan_cached(work[static_cast<std::size_t>(i)], work[static_cast<std::size_t>(j)]);
+          space.plan_cached(pb.work[static_cast<std::size_t>(i)], pb.work[static_cast<std::size_t>(j)]);
       if (!leg) {
-        op.travel[static_cast<std::size_t>(i) * n + j] = 1e12;
+        pb.op.travel[static_cast<std::size_t>(i) * n + j] = 1e12;
         continue;
       }
       const double len = FlightSpace::length(*leg);
-      op.travel[static_cast<std::size_t>(i) * n + j] =
+      pb.op.travel[static_cast<std::size_t>(i) * n + j] =
           (len + allowance * static_cast<double>(leg->size() - 1)) / v;
       // What the leg sees, estimated from the lattice every sample spacing.
-      std::vector<int>& prox = legs[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)];
+      std::vector<int>& prox = pb.legs[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)];
       double along = 0.0;
       for (std::size_t k = 1; k < leg->size(); ++k) {
         const geo::Point2 a = (*leg)[k - 1], b = (*leg)[k];
@@ -257,8 +279,8 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
           const double f = (along + d) / std::max(len, 1.0);
           const geo::Point2 p{a.x + (b.x - a.x) * d / seg, a.y + (b.y - a.y) * d / seg};
           const double alt =
-              altitude[static_cast<std::size_t>(i)] +
-              f * (altitude[static_cast<std::size_t>(j)] - altitude[static_cast<std::size_t>(i)]);
+              pb.altitude[static_cast<std::size_t>(i)] +
+              f * (pb.altitude[static_cast<std::size_t>(j)] - pb.altitude[static_cast<std::size_t>(i)]);
           const int c = lattice.nearest(p, std::max(alt, space.floor_at(p)));
           if (c >= 0) prox.push_back(c);
         }
@@ -276,104 +298,62 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
   }
   for (int k = 0; k < o.aircraft; ++k) {
     const int b = nb == 1 ? 0 : k;
-    op.vehicles.push_back({b, b, budget});
+    op.vehicles.push_back({b, b, ac.usable_endurance_s()});
   }
   // Points without room to orbit (the loiter circle reaches two turn radii out) are
   // left out: no route could loiter there.
   for (int i = nb; i < n; ++i) {
-    if (o.loiter_s > 0.0 && !space.orbit_room(work[static_cast<std::size_t>(i)]))
+    if (o.loiter_s > 0.0 && !space.orbit_room(pb.work[static_cast<std::size_t>(i)]))
       op.visitable[static_cast<std::size_t>(i)] = 0;
   }
-  const auto stops_of = [&](const std::vector<int>& route) {
-    std::vector<Stop> st;
-    for (int node : route) {
-      const bool base = node < nb;
-      st.push_back({work[static_cast<std::size_t>(node)], altitude[static_cast<std::size_t>(node)],
-                    base ? 0.0 : o.loiter_s, base, node});
-    }
-    return st;
-  };
-  OrienteeringOptions oo;
-  oo.time_limit_s = o.time_limit_s;
-  oo.max_iterations = o.max_iterations;
-  oo.seed = o.seed;
-  oo.feasible = [&](int, const std::vector<int>& route) {
-    if (route.size() <= 2) return true;  // stays on the ground
-    const FlownRoute fr = fly(space, stops_of(route));
-    return fr.feasible && fr.duration_s <= budget + 1e-6;
-  };
-  if (warm) {
-    // Start from the smaller fleet's routes; the new aircraft start empty.
-    for (int k = 0; k < o.aircraft; ++k) {
-      const int b = nb == 1 ? 0 : k;
-      std::vector<int> r{b};
-      if (k < static_cast<int>(warm->nodes.size()))
-        for (int p : warm->nodes[static_cast<std::size_t>(k)]) r.push_back(p + nb);
-      r.push_back(b);
-      oo.initial.push_back(r);
-    }
-  }
+  return pb;
+}
+
+/// The optimiser's footprints: what each visit and each leg sees by the lattice's
+/// visible sets (the legs' candidate lists are freed).
+std::vector<std::vector<IdRun>> proxy_footprints(SortieProblem& pb, const CoverageModel& model) {
+  const int n = pb.n;
   std::vector<std::vector<IdRun>> footprint(static_cast<std::size_t>(n) * (n + 1));
 #pragma omp parallel for schedule(dynamic, 1)
   for (int i = 0; i < n; ++i) {
-    const int c = node_candidate[static_cast<std::size_t>(i)];
+    const int c = pb.node_candidate[static_cast<std::size_t>(i)];
     if (c >= 0) footprint[static_cast<std::size_t>(i)] = union_runs(*model.sets, {c});
     for (int j = 0; j < n; ++j)
       footprint[static_cast<std::size_t>(n + i * n + j)] =
-          union_runs(*model.sets, legs[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)]);
+          union_runs(*model.sets, pb.legs[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)]);
   }
-  legs.clear();
-  CoverageObjective objective(model.targets->weight, n, std::move(footprint));
-  const std::string stage = "optimising routes for " + std::to_string(o.aircraft) + " aircraft";
-  oo.progress = [&](double f) { return progress.report(stage, f) && !progress.cancelled(); };
-  progress.report(stage, 0.0);
-  const OrienteeringSolution sol = solve_orienteering(op, objective, oo);
-  progress.throw_if_cancelled();
-  progress.report(stage, 1.0);
+  pb.legs.clear();
+  return footprint;
+}
 
-  SortiePlan plan;
-  plan.estimated_value = sol.value;
-  plan.optimiser_rounds = sol.iterations;
-  plan.optimiser_time_capped = sol.time_capped;
-  double loiter_time_total = 0.0;
-  for (const auto& route : sol.routes) {
-    if (route.size() <= 2) {
-      FlownRoute idle;
-      idle.stops = stops_of(route);
-      idle.feasible = true;
-      idle.problem = "stays on the ground";
-      plan.routes.push_back(idle);
+/// The smaller fleet's plan, its routes kept and the extra aircraft on the ground:
+/// when the exact measure of the new plan covers less.
+void keep_smaller_fleet(SortiePlan& plan, const SortiePlan& warm, int aircraft) {
+  const SortiePlan keep = plan;
+  plan.routes.clear();
+  plan.nodes.clear();
+  for (int k = 0; k < aircraft; ++k) {
+    const auto ks = static_cast<std::size_t>(k);
+    if (ks < warm.routes.size()) {
+      plan.routes.push_back(warm.routes[ks]);
+      plan.nodes.push_back(warm.nodes[ks]);
     } else {
-      plan.routes.push_back(fly(space, stops_of(route)));
+      plan.routes.push_back(keep.routes[ks]);
+      plan.routes.back() = FlownRoute{};
+      plan.routes.back().stops = {keep.routes[ks].stops.front(), keep.routes[ks].stops.back()};
+      plan.routes.back().feasible = true;
+      plan.routes.back().problem = "stays on the ground";
+      plan.nodes.emplace_back();
     }
-    std::vector<int> visited;
-    for (std::size_t k = 1; k + 1 < route.size(); ++k) visited.push_back(route[k] - nb);
-    plan.nodes.push_back(visited);
   }
-  plan.coverage = measure_coverage(space, plan.routes, *model.targets, sensing, progress, cache);
-  if (warm && plan.coverage.weight < warm->coverage.weight) {
-    // The exact measure can disagree with the optimiser's estimate: never plan less
-    // coverage with more aircraft than with fewer.
-    const SortiePlan keep = plan;
-    plan.routes.clear();
-    plan.nodes.clear();
-    for (int k = 0; k < o.aircraft; ++k) {
-      const auto ks = static_cast<std::size_t>(k);
-      if (ks < warm->routes.size()) {
-        plan.routes.push_back(warm->routes[ks]);
-        plan.nodes.push_back(warm->nodes[ks]);
-      } else {
-        plan.routes.push_back(keep.routes[ks]);
-        plan.routes.back() = FlownRoute{};
-        plan.routes.back().stops = {keep.routes[ks].stops.front(), keep.routes[ks].stops.back()};
-        plan.routes.back().feasible = true;
-        plan.routes.back().problem = "stays on the ground";
-        plan.nodes.emplace_back();
-      }
-    }
-    plan.coverage = warm->coverage;
-    plan.kept_smaller_fleet = true;
-  }
+  plan.coverage = warm.coverage;
+  plan.kept_smaller_fleet = true;
+}
+
+/// The plan's figures from its flown routes: hours, km, lowest clearance, time in
+/// transit, corridor totals, datalink.
+void plan_totals(SortiePlan& plan, const FlightSpace& space, const CoverageModel& model) {
+  double loiter_time_total = 0.0;
   for (const auto& r : plan.routes) {
     if (r.samples.empty()) continue;
     if (!r.feasible)
@@ -392,6 +372,71 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
   plan.total_weight = model.targets->total_weight();
   plan.total_area_m2 = model.targets->total_area();
   std::tie(plan.link_fraction, plan.longest_outage_s) = link_statistics(space, plan.routes);
+}
+
+}  // namespace
+
+SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& points,
+                        const CoverageModel& model, const Sensor& sensing, const SortieOptions& o,
+                        const Progress& progress, const SortiePlan* warm,
+                        RouteSightCache* cache) {
+  const auto t0 = std::chrono::steady_clock::now();
+  check_sortie_options(points, o);
+  const double budget = space.aircraft().usable_endurance_s();
+  const LatticeIndex lattice(model);
+  SortieProblem pb = build_sortie_problem(space, points, lattice, sensing, o, progress);
+  const int nb = pb.nb;
+  OrienteeringOptions oo;
+  oo.time_limit_s = o.time_limit_s;
+  oo.max_iterations = o.max_iterations;
+  oo.seed = o.seed;
+  oo.feasible = [&](int, const std::vector<int>& route) {
+    if (route.size() <= 2) return true;  // stays on the ground
+    const FlownRoute fr = fly(space, pb.stops_of(route));
+    return fr.feasible && fr.duration_s <= budget + 1e-6;
+  };
+  if (warm) {
+    // Start from the smaller fleet's routes; the new aircraft start empty.
+    for (int k = 0; k < o.aircraft; ++k) {
+      const int b = nb == 1 ? 0 : k;
+      std::vector<int> r{b};
+      if (k < static_cast<int>(warm->nodes.size()))
+        for (int p : warm->nodes[static_cast<std::size_t>(k)]) r.push_back(p + nb);
+      r.push_back(b);
+      oo.initial.push_back(r);
+    }
+  }
+  CoverageObjective objective(model.targets->weight, pb.n, proxy_footprints(pb, model));
+  const std::string stage = "optimising routes for " + std::to_string(o.aircraft) + " aircraft";
+  oo.progress = [&](double f) { return progress.report(stage, f) && !progress.cancelled(); };
+  progress.report(stage, 0.0);
+  const OrienteeringSolution sol = solve_orienteering(pb.op, objective, oo);
+  progress.throw_if_cancelled();
+  progress.report(stage, 1.0);
+
+  SortiePlan plan;
+  plan.estimated_value = sol.value;
+  plan.optimiser_rounds = sol.iterations;
+  plan.optimiser_time_capped = sol.time_capped;
+  for (const auto& route : sol.routes) {
+    if (route.size() <= 2) {
+      FlownRoute idle;
+      idle.stops = pb.stops_of(route);
+      idle.feasible = true;
+      idle.problem = "stays on the ground";
+      plan.routes.push_back(idle);
+    } else {
+      plan.routes.push_back(fly(space, pb.stops_of(route)));
+    }
+    std::vector<int> visited;
+    for (std::size_t k = 1; k + 1 < route.size(); ++k) visited.push_back(route[k] - nb);
+    plan.nodes.push_back(visited);
+  }
+  plan.coverage = measure_coverage(space, plan.routes, *model.targets, sensing, progress, cache);
+  // The exact measure can disagree with the optimiser's estimate: never plan less
+  // coverage with more aircraft than with fewer.
+  if (warm && plan.coverage.weight < warm->coverage.weight) keep_smaller_fleet(plan, *warm, o.aircraft);
+  plan_totals(plan, space, model);
   plan.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return plan;
 }
