@@ -76,17 +76,13 @@ Revisit revisit(std::vector<std::pair<double, double>> intervals, double period_
   return out;
 }
 
-PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& points,
-                       const Targets& targets, const Sensor& sensing, const PatrolOptions& o,
-                       const Progress& progress) {
-  const auto t0 = std::chrono::steady_clock::now();
-  if (points.size() < 2) throw Error("a patrol cycle needs at least two points");
-  if (o.aircraft < 1) throw Error("at least one aircraft is needed on the cycle");
-  const Aircraft& ac = space.aircraft();
-  const double v = ac.cruise_ms();
-  const geo::Point2 base = base_position(space, o.base);
-  // The cycle: visit every point, shortest closed tour (the orienteering core with
-  // equal scores and no budget pressure: all points, then the least time).
+namespace {
+
+/// The cycle's order: every point, the shortest closed tour (the orienteering core
+/// with equal scores and no budget pressure: all points, then the least time).
+void patrol_order(const FlightSpace& space, const std::vector<Candidate>& points,
+                  const PatrolOptions& o, const Progress& progress, PatrolPlan& plan) {
+  const double v = space.aircraft().cruise_ms();
   const int n = static_cast<int>(points.size());
   OrienteeringProblem op;
   op.nodes = n;
@@ -113,31 +109,17 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
   };
   const OrienteeringSolution tour = solve_orienteering(op, all, oo);
   progress.throw_if_cancelled();
-  PatrolPlan plan;
   plan.optimiser_rounds = tour.iterations;
   plan.optimiser_time_capped = tour.time_capped;
   plan.order = tour.routes[0];
   plan.order.pop_back();  // closed: the first point ends it
-  std::vector<Stop> cyc;
-  for (int k : plan.order)
-    cyc.push_back({points[static_cast<std::size_t>(k)].work_xy,
-                   points[static_cast<std::size_t>(k)].altitude_m, o.loiter_s, false, k});
-  cyc.push_back(cyc.front());
-  plan.cycle = fly(space, cyc);
-  if (!plan.cycle.feasible) throw Error("the patrol cycle cannot be flown: " + plan.cycle.problem);
-  plan.period_s = plan.cycle.duration_s;
-  // The transits meet the cycle at the altitude its laps start and end with.
-  Stop entry = cyc.front();
-  entry.loiter_s = 0.0;
-  entry.altitude_m = std::max(entry.altitude_m, plan.cycle.samples.front().altitude_m);
-  plan.transit_out = fly(space, {{base, 0.0, 0.0, true, -1}, entry});
-  plan.transit_back = fly(space, {entry, {base, 0.0, 0.0, true, -1}});
-  if (!plan.transit_out.feasible || !plan.transit_back.feasible) {
-    throw Error("the cycle cannot be reached from the base: " +
-                (plan.transit_out.feasible ? plan.transit_back.problem : plan.transit_out.problem));
-  }
-  // What each stretch of the lap watches: viewsheds at the samples, each watching
-  // until the next.
+}
+
+/// What each stretch of the lap watches: a viewshed at each sensor sample, watching
+/// until the next; per target its watch intervals, and plan.coverage.
+std::vector<std::vector<std::pair<double, double>>> watch_intervals(
+    const FlightSpace& space, const Targets& targets, const Sensor& sensing,
+    const Progress& progress, PatrolPlan& plan) {
   struct Probe {
     geo::Point2 work;
     double altitude, t, dt;
@@ -175,6 +157,15 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
       }
     total_seen(targets, cov);
   }
+  return watch;
+}
+
+/// Revisit statistics per target and over the corridor's weight (plan.per_target,
+/// worst, mean and 95th-percentile revisit, watched fraction, fleets for continuous
+/// watch, seen weight).
+void revisit_statistics(const std::vector<std::vector<std::pair<double, double>>>& watch,
+                        const Targets& targets, int aircraft, PatrolPlan& plan) {
+  const std::size_t nt = targets.weight.size();
   plan.per_target.resize(nt);
   double w_seen = 0.0, w_total = 0.0, w_mean = 0.0, w_watch = 0.0;
   std::vector<std::pair<int, double>> fleet;  // (aircraft for continuous watch, weight)
@@ -183,7 +174,7 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
   for (std::size_t t = 0; t < nt; ++t) {
     w_total += targets.weight[t];
     if (watch[t].empty()) continue;
-    const Revisit rv = revisit(watch[t], plan.period_s, o.aircraft);
+    const Revisit rv = revisit(watch[t], plan.period_s, aircraft);
     plan.per_target[t] = rv;
     w_seen += targets.weight[t];
     w_mean += targets.weight[t] * rv.mean_s;
@@ -212,6 +203,41 @@ PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& p
     }
   }
   plan.seen_weight_fraction = w_total > 0 ? w_seen / w_total : 0.0;
+}
+
+}  // namespace
+
+PatrolPlan plan_patrol(const FlightSpace& space, const std::vector<Candidate>& points,
+                       const Targets& targets, const Sensor& sensing, const PatrolOptions& o,
+                       const Progress& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (points.size() < 2) throw Error("a patrol cycle needs at least two points");
+  if (o.aircraft < 1) throw Error("at least one aircraft is needed on the cycle");
+  const Aircraft& ac = space.aircraft();
+  const double v = ac.cruise_ms();
+  const geo::Point2 base = base_position(space, o.base);
+  PatrolPlan plan;
+  patrol_order(space, points, o, progress, plan);
+  std::vector<Stop> cyc;
+  for (int k : plan.order)
+    cyc.push_back({points[static_cast<std::size_t>(k)].work_xy,
+                   points[static_cast<std::size_t>(k)].altitude_m, o.loiter_s, false, k});
+  cyc.push_back(cyc.front());
+  plan.cycle = fly(space, cyc);
+  if (!plan.cycle.feasible) throw Error("the patrol cycle cannot be flown: " + plan.cycle.problem);
+  plan.period_s = plan.cycle.duration_s;
+  // The transits meet the cycle at the altitude its laps start and end with.
+  Stop entry = cyc.front();
+  entry.loiter_s = 0.0;
+  entry.altitude_m = std::max(entry.altitude_m, plan.cycle.samples.front().altitude_m);
+  plan.transit_out = fly(space, {{base, 0.0, 0.0, true, -1}, entry});
+  plan.transit_back = fly(space, {entry, {base, 0.0, 0.0, true, -1}});
+  if (!plan.transit_out.feasible || !plan.transit_back.feasible) {
+    throw Error("the cycle cannot be reached from the base: " +
+                (plan.transit_out.feasible ? plan.transit_back.problem : plan.transit_out.problem));
+  }
+  revisit_statistics(watch_intervals(space, targets, sensing, progress, plan), targets, o.aircraft,
+                     plan);
   plan.fence_length_m = space.area().frame.border_length_m;
   plan.lower_bound_s = 2.0 * plan.fence_length_m / (o.aircraft * v);
   const double budget = ac.usable_endurance_s();
