@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -194,45 +195,14 @@ std::string sha256_file(const std::string& path) {
   return out;
 }
 
-Scenario read_scenario(const std::string& path) {
-  if (!fs::exists(path)) throw Error(path + ": no such scenario file");
-  toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    throw Error(path + " line " + std::to_string(e.source().begin.line) + ": " +
-                std::string(e.description()) + " (the file must be TOML, docs/scenario.md)");
-  }
-  Scenario sc;
-  sc.path = path;
-  sc.sha256 = sha256_file(path);
-  const fs::path dir = fs::absolute(path).parent_path();
-  const auto resolve = [&](const std::string& p) {
-    if (p.empty()) return p;
-    const fs::path q(p);
-    return q.is_absolute() ? p : (dir / q).lexically_normal().string();
-  };
-  {
-    static const std::set<std::string> sections = {
-        "scenario", "dem",      "border",   "own_side", "corridor",   "airspace", "bases",
-        "datalink", "stations", "aircraft", "sensor",   "candidates", "mission",  "output"};
-    for (const auto& [k, v] : root) {
-      if (!sections.count(std::string(k.str()))) {
-        std::string allowed;
-        for (const auto& s : sections) allowed += (allowed.empty() ? "" : ", ") + s;
-        throw Error(path + " line " + std::to_string(v.source().begin.line) +
-                    ": unknown section '" + std::string(k.str()) + "' (allowed: " + allowed + ")");
-      }
-    }
-  }
-  MissionConfig& m = sc.mission;
-  AreaInputs& a = m.area;
+namespace {
 
-  Fields meta(path, subtable(path, root, "scenario"), "scenario");
-  sc.name = meta.text("name", fs::path(path).stem().string(), "a name for the plan");
-  (void)meta.text("description", "", "free text");
-  meta.no_others();
+/// Makes a path in the scenario relative to the scenario's folder.
+using Resolve = std::function<std::string(const std::string&)>;
 
+/// [dem], [border], [own_side], [corridor], [airspace].
+void read_area(const std::string& path, const toml::table& root, const Resolve& resolve,
+               AreaInputs& a) {
   Fields dem(path, subtable(path, root, "dem"), "dem");
   for (const auto& f : dem.texts("files", "DEM files, globs or VRTs")) a.dem.push_back(resolve(f));
   if (a.dem.empty())
@@ -285,6 +255,10 @@ Scenario read_scenario(const std::string& path) {
   for (const auto& f : air.texts("no_fly", "no-fly polygon files")) a.no_fly.push_back(resolve(f));
   air.no_others();
 
+}
+
+/// [[bases]]: at least one.
+void read_bases(const std::string& path, const toml::table& root, MissionConfig& m) {
   for (const auto* t : subtables(path, root, "bases")) {
     Fields b(path, t, "bases");
     (void)b.text("name", "", "a name");
@@ -306,6 +280,11 @@ Scenario read_scenario(const std::string& path) {
   if (m.bases.empty())
     throw Error(path + ": [[bases]]: missing (give at least one base airfield: name, lon, lat)");
 
+}
+
+/// [datalink] and [[stations]].
+void read_datalink(const std::string& path, const toml::table& root, const Resolve& resolve,
+                   MissionConfig& m) {
   Fields link(path, subtable(path, root, "datalink"), "datalink");
   m.stations = resolve(link.text("stations_file", "", "a CSV or point layer of stations"));
   m.station_antenna_m = link.number_in("antenna_m", 10.0, 0.0, 1000.0, "metres above ground");
@@ -332,6 +311,10 @@ Scenario read_scenario(const std::string& path) {
     m.station_list.push_back(st);
   }
 
+}
+
+/// [aircraft]: a preset, each figure overridable.
+void read_aircraft(const std::string& path, const toml::table& root, MissionConfig& m) {
   Fields ac(path, subtable(path, root, "aircraft"), "aircraft");
   m.aircraft = aircraft_preset(ac.choice("preset", "mohajer6", aircraft_presets()));
   m.aircraft_count = static_cast<int>(ac.integer("count", 1, 1, 64, "1-64"));
@@ -347,6 +330,10 @@ Scenario read_scenario(const std::string& path) {
   air_.descent_rate_ms = ac.number_in("descent_ms", air_.descent_rate_ms, 0.1, 100.0, "m/s");
   ac.no_others();
 
+}
+
+/// [sensor] and [candidates].
+void read_sensor(const std::string& path, const toml::table& root, MissionConfig& m) {
   Fields sen(path, subtable(path, root, "sensor"), "sensor");
   m.sensor.task = sensor_task(sen.choice("task", "vehicle-detect", sensor_tasks()));
   if (sen.has("range_km"))
@@ -362,6 +349,10 @@ Scenario read_scenario(const std::string& path) {
   m.points = static_cast<int>(can.integer("points", 30, 1, 500, "1-500"));
   can.no_others();
 
+}
+
+/// [mission]: objective, loiter, the optimiser's work, sampling, threads.
+void read_mission(const std::string& path, const toml::table& root, MissionConfig& m) {
   Fields mis(path, subtable(path, root, "mission"), "mission");
   const std::string objective = mis.choice("objective", "coverage", {"coverage", "persistent"});
   m.persistent = objective == "persistent" ? m.aircraft_count : 0;
@@ -372,6 +363,56 @@ Scenario read_scenario(const std::string& path) {
   m.sensor.sample_spacing_m = mis.number_in("sample_spacing_m", 500.0, 10.0, 10000.0, "metres");
   m.threads = static_cast<int>(mis.integer("threads", 0, 0, 1024, "0 = all cores"));
   mis.no_others();
+
+}
+
+}  // namespace
+
+Scenario read_scenario(const std::string& path) {
+  if (!fs::exists(path)) throw Error(path + ": no such scenario file");
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw Error(path + " line " + std::to_string(e.source().begin.line) + ": " +
+                std::string(e.description()) + " (the file must be TOML, docs/scenario.md)");
+  }
+  Scenario sc;
+  sc.path = path;
+  sc.sha256 = sha256_file(path);
+  const fs::path dir = fs::absolute(path).parent_path();
+  const Resolve resolve = [&dir](const std::string& p) {
+    if (p.empty()) return p;
+    const fs::path q(p);
+    return q.is_absolute() ? p : (dir / q).lexically_normal().string();
+  };
+  {
+    static const std::set<std::string> sections = {
+        "scenario", "dem",      "border",   "own_side", "corridor",   "airspace", "bases",
+        "datalink", "stations", "aircraft", "sensor",   "candidates", "mission",  "output"};
+    for (const auto& [k, v] : root) {
+      if (!sections.count(std::string(k.str()))) {
+        std::string allowed;
+        for (const auto& s : sections) allowed += (allowed.empty() ? "" : ", ") + s;
+        throw Error(path + " line " + std::to_string(v.source().begin.line) +
+                    ": unknown section '" + std::string(k.str()) + "' (allowed: " + allowed + ")");
+      }
+    }
+  }
+  MissionConfig& m = sc.mission;
+  AreaInputs& a = m.area;
+
+  Fields meta(path, subtable(path, root, "scenario"), "scenario");
+  sc.name = meta.text("name", fs::path(path).stem().string(), "a name for the plan");
+  (void)meta.text("description", "", "free text");
+  meta.no_others();
+
+  read_area(path, root, resolve, a);
+  read_bases(path, root, m);
+  read_datalink(path, root, resolve, m);
+  read_aircraft(path, root, m);
+  read_sensor(path, root, m);
+  read_mission(path, root, m);
 
   Fields out(path, subtable(path, root, "output"), "output");
   sc.output_dir = resolve(out.text("directory", "", "a folder"));
