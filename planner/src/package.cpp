@@ -323,24 +323,46 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
   return files;
 }
 
+namespace {
+
+/// The geofence: the permitted airspace, simplified inside itself to at most a few
+/// hundred vertices (autopilots hold small fences), in lon/lat.
+geo::MultiPolygon geofence(const MissionResult& m, const geo::Transformer& to_ll) {
+  geo::MultiPolygon fence;
+  double tol = 100.0;
+  for (int attempt = 0; attempt < 8; ++attempt, tol *= 2.0) {
+    fence = geo::simplify_inside(m.area.airspace.permitted, tol);
+    std::size_t vertices = 0;
+    for (const auto& p : fence)
+      for (const auto& r : p.rings) vertices += r.size();
+    if (vertices <= 400) break;
+  }
+  return geo::transform(fence, to_ll);
+}
+
+/// The fence of a mission: the part of the permitted airspace its home lies in
+/// (ArduPilot takes several inclusion polygons as their intersection).
+geo::MultiPolygon fence_around(const geo::MultiPolygon& fence, const geo::Point3& home) {
+  const auto in_ring = [](const geo::Ring& r, double x, double y) {
+    bool in = false;
+    for (std::size_t i = 0, j = r.size() - 1; i < r.size(); j = i++)
+      if ((r[i].y > y) != (r[j].y > y) &&
+          x < (r[j].x - r[i].x) * (y - r[i].y) / (r[j].y - r[i].y) + r[i].x)
+        in = !in;
+    return in;
+  };
+  for (const auto& p : fence)
+    if (!p.rings.empty() && in_ring(p.rings[0], home.x, home.y)) return geo::MultiPolygon{p};
+  return fence.empty() ? fence : geo::MultiPolygon{fence.front()};
+}
+
+}  // namespace
+
 std::vector<GcsMission> gcs_missions(const MissionResult& m) {
   std::vector<GcsMission> out;
   const FlightSpace& space = *m.space;
   const geo::Transformer to_ll(m.area.work_crs, geo::SpatialRef::wgs84());
-  // The geofence: the permitted airspace, simplified inside itself to at most a few
-  // hundred vertices (autopilots hold small fences).
-  geo::MultiPolygon fence;
-  {
-    double tol = 100.0;
-    for (int attempt = 0; attempt < 8; ++attempt, tol *= 2.0) {
-      fence = geo::simplify_inside(m.area.airspace.permitted, tol);
-      std::size_t vertices = 0;
-      for (const auto& p : fence)
-        for (const auto& r : p.rings) vertices += r.size();
-      if (vertices <= 400) break;
-    }
-    fence = geo::transform(fence, to_ll);
-  }
+  const geo::MultiPolygon fence = geofence(m, to_ll);
   // A route's waypoints as mission items. A route that does not start the flight drops
   // its first waypoint (where the previous one ended); one that does not end it flies
   // on through its last instead of landing.
@@ -388,21 +410,7 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
     }
   };
   const geo::Transformer to_work(geo::SpatialRef::wgs84(), m.area.work_crs);
-  // The fence of a mission: the part of the permitted airspace it flies in (ArduPilot
-  // takes several inclusion polygons as their intersection).
-  const auto fence_for = [&](const geo::Point3& home) {
-    const auto in_ring = [](const geo::Ring& r, double x, double y) {
-      bool in = false;
-      for (std::size_t i = 0, j = r.size() - 1; i < r.size(); j = i++)
-        if ((r[i].y > y) != (r[j].y > y) &&
-            x < (r[j].x - r[i].x) * (y - r[i].y) / (r[j].y - r[i].y) + r[i].x)
-          in = !in;
-      return in;
-    };
-    for (const auto& p : fence)
-      if (!p.rings.empty() && in_ring(p.rings[0], home.x, home.y)) return geo::MultiPolygon{p};
-    return fence.empty() ? fence : geo::MultiPolygon{fence.front()};
-  };
+  const auto fence_for = [&fence](const geo::Point3& home) { return fence_around(fence, home); };
   // Home: the base at its runway elevation (the highest DEM post around it, as the
   // departure and arrival take it).
   const auto home_of = [&](geo::Point2 base) {

@@ -50,13 +50,21 @@ std::string xml_escape(const std::string& s) {
 
 // ---- KML / KMZ -------------------------------------------------------------------
 
-void write_kml_files(const std::string& dir, const MissionResult& m, const PackageInfo& info,
-                     std::vector<PackageFile>& files) {
+namespace {
+
+struct LatLonBox {
+  double west, south, east, north;
+};
+
+/// The coverage overlay for Google Earth: the times each corridor cell is seen along
+/// the paths, coloured as in QGIS, on a lon/lat grid of at most 2048 pixels a side
+/// (written to `path`); returns its box.
+LatLonBox write_coverage_overlay(const std::string& path, const MissionResult& m) {
   const terrain::Dem& dem = m.area.dem;
   const geo::Transformer to_ll(m.area.work_crs, geo::SpatialRef::wgs84());
-  // The coverage overlay in lon/lat.
   const auto [west, south, east, north] =
       geo::bounds(geo::transform(m.area.frame.footprint, to_ll));
+  const LatLonBox box{west, south, east, north};
   const double aspect = (east - west) * std::cos((north + south) / 2 * 3.14159265358979 / 180) /
                         std::max(north - south, 1e-9);
   const int w = std::clamp(static_cast<int>(aspect >= 1 ? 2048 : 2048 * aspect), 16, 2048);
@@ -89,8 +97,17 @@ void write_kml_files(const std::string& dir, const MissionResult& m, const Packa
       }
     }
   }
+  geo::write_png_rgba(path, w, h, rgba);
+  return box;
+}
+
+}  // namespace
+
+void write_kml_files(const std::string& dir, const MissionResult& m, const PackageInfo& info,
+                     std::vector<PackageFile>& files) {
+  const geo::Transformer to_ll(m.area.work_crs, geo::SpatialRef::wgs84());
   const std::string overlay = (fs::path(dir) / "coverage_overlay.png").string();
-  geo::write_png_rgba(overlay, w, h, rgba);
+  const auto [west, south, east, north] = write_coverage_overlay(overlay, m);
   files.push_back({"coverage_overlay.png", "coverage in lon/lat for Google Earth"});
 
   std::ostringstream k;
