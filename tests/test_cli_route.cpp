@@ -176,6 +176,9 @@ TEST_CASE("vigia route refuses bad input with one line and leaves nothing", "[cl
   const std::vector<Case> cases = {
       {{"--base=-65,-20"}, "lies outside the DEM"},
       {{"--base=-70.05,-32.5"}, "outside the permitted airspace"},
+      // A steep valley side: the DEM's posts within one cell rise 243 m above the ground
+      // there; refused before any routing, not by the flight check of the exports.
+      {{"--base=-70.33,-32.87"}, "is on a slope: the DEM's posts within one cell of it reach"},
       {{"--base", "abc"}, "--base"},
       {{"--cruise-kmh", "-5"}, "--cruise-kmh: '-5' is not allowed (10 to 2000, km/h)"},
       {{"--reserve", "1.5"}, "--reserve: '1.5' is not allowed (0 to 0.90"},

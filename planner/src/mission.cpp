@@ -1,5 +1,7 @@
 #include "vigia/planner/mission.hpp"
 
+#include "vigia/planner/mission_check.hpp"
+
 #include <chrono>
 #include <cmath>
 
@@ -74,6 +76,36 @@ void validate(const MissionConfig& c) {
                   ": not a longitude, latitude in degrees");
   }
 }
+
+namespace {
+
+/// A base needs ground that is level at the DEM's resolution: home is taken at the
+/// highest DEM post within a cell of it (FlightSpace::runway_elevation), and the
+/// flight check of every exported mission holds home within
+/// CheckLimits::runway_tolerance_m of the ground there. Refused here, before any
+/// routing, naming the base.
+void check_base_ground(const MissionConfig& config, const FlightSpace& space) {
+  const terrain::DemLocator loc(space.area().dem);
+  const geo::Transformer to_work(geo::SpatialRef::wgs84(), space.area().work_crs);
+  const double tolerance = CheckLimits{}.runway_tolerance_m;
+  for (std::size_t i = 0; i < config.bases.size(); ++i) {
+    const geo::Point2 b = config.bases[i];
+    const geo::Point2 w = to_work(b);
+    if (!space.permitted(w)) continue;  // base_position names it, as outside the airspace
+    const double home = space.runway_elevation(w);
+    const double ground = loc.elevation_at(b);
+    if (!std::isfinite(home) || !std::isfinite(ground) || home - ground <= tolerance) continue;
+    throw Error((i < config.base_labels.size() ? config.base_labels[i] : std::string("--base")) +
+                ": the base at lon " + geo::fixed(b.x, 5) + ", lat " + geo::fixed(b.y, 5) +
+                " is on a slope: the DEM's posts within one cell of it reach " +
+                geo::fixed(home, 0) + " m, " + geo::fixed(home - ground, 0) +
+                " m above the ground there (" + geo::fixed(ground, 0) +
+                " m), and a runway needs them within " + geo::fixed(tolerance, 0) +
+                " m (allowed: a base on level ground)");
+  }
+}
+
+}  // namespace
 
 std::unique_ptr<MissionResult> prepare_ground(const MissionConfig& config,
                                               const Progress& progress) {
@@ -152,6 +184,7 @@ std::unique_ptr<MissionResult> prepare_ground(const MissionConfig& config,
   progress.report("preparing the airspace for flight", 1.0);
   progress.throw_if_cancelled();
   r->seconds["flight_space"] = since(t);
+  check_base_ground(config, *r->space);
 
   // Only points the aircraft can circle at. Points hard against the standoff line see
   // the most, but no route could fly them.
