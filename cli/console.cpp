@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -101,7 +103,38 @@ bool interrupted() {
   return g_interrupted.load();
 }
 
+/// Progress for programs that run vigia (the QGIS plugin): one line per stage and
+/// whole percent, at most five a second per stage, "vigia-progress PERCENT STAGE".
+class ProgressLines {
+ public:
+  bool operator()(std::string_view stage, double fraction) {
+    const auto now = std::chrono::steady_clock::now();
+    const int percent = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * 100.0);
+    const bool new_stage = stage != stage_;
+    if (new_stage || (percent != percent_ &&
+                      (percent == 100 || now - last_ >= std::chrono::milliseconds(200)))) {
+      stage_ = std::string(stage);
+      percent_ = percent;
+      last_ = now;
+      std::fprintf(stderr, "vigia-progress %d %s\n", percent, stage_.c_str());
+      std::fflush(stderr);
+    }
+    return !g_interrupted;
+  }
+
+ private:
+  std::string stage_;
+  int percent_ = -1;
+  std::chrono::steady_clock::time_point last_{};
+};
+
 std::unique_ptr<Progress> make_progress(bool quiet) {
+  const char* mode = std::getenv("VIGIA_PROGRESS");
+  if (!quiet && mode != nullptr && std::string_view(mode) == "lines") {
+    auto lines = std::make_shared<ProgressLines>();
+    return std::make_unique<Progress>(
+        [lines](std::string_view stage, double fraction) { return (*lines)(stage, fraction); });
+  }
   if (quiet || !isatty(STDERR_FILENO)) {
     return std::make_unique<Progress>([](std::string_view, double) { return !g_interrupted; });
   }
