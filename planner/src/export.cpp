@@ -264,12 +264,7 @@ nlohmann::json mission_report(const MissionResult& m) {
                    {"turn_radius_m", ac.turn_radius_m},
                    {"climb_rate_ms", ac.climb_rate_ms},
                    {"descent_rate_ms", ac.descent_rate_ms}};
-  j["sensor"] = {{"task", c.sensor.task.name},
-                 {"range_m", c.sensor.task.range_m},
-                 {"target_height_m", c.sensor.task.target_height_m},
-                 {"min_grazing_deg", c.sensor.min_grazing_deg},
-                 {"refraction_k", c.sensor.refraction_k},
-                 {"sample_spacing_m", c.sensor.sample_spacing_m}};
+  j["sensor"] = c.sensor.to_json();
   j["area"] = {{"border_km", m.area.frame.border_length_m / 1000.0},
                {"corridor_km2", (m.area.corridor.own_area_m2 + m.area.corridor.far_area_m2) / 1e6},
                {"permitted_km2", m.area.airspace.permitted_area_m2 / 1e6},

@@ -40,6 +40,15 @@ terrain::ViewshedOptions Sensor::viewshed_options() const {
   return vo;
 }
 
+nlohmann::json Sensor::to_json() const {
+  return {{"task", task.name},
+          {"range_m", task.range_m},
+          {"target_height_m", task.target_height_m},
+          {"min_grazing_deg", min_grazing_deg},
+          {"refraction_k", refraction_k},
+          {"sample_spacing_m", sample_spacing_m}};
+}
+
 SensorTask sensor_task(const std::string& name) {
   for (const auto& t : tasks()) {
     if (t.name == name) return t;

@@ -12,6 +12,7 @@
 // `SeenCounter`; the scenario reader and the CLI's sensor flags set it.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <functional>
 #include <string>
 #include <utility>
@@ -52,6 +53,8 @@ struct Sensor {
   /// The viewshed kernel's settings: slant range, grazing angle, target height,
   /// refraction (checked here, not inside the callers' parallel loops).
   [[nodiscard]] terrain::ViewshedOptions viewshed_options() const;
+  /// The sensor as the plan's report gives it (report.json's "sensor").
+  [[nodiscard]] nlohmann::json to_json() const;
 };
 
 /// The corridor's targets: cells with a weight, or blocks of aggregate x aggregate
