@@ -113,7 +113,12 @@ void apply_aircraft_options(const AircraftArgs& a, planner::Aircraft& ac) {
 }
 
 planner::Aircraft aircraft_of(const AreaArgs& a) {
-  planner::Aircraft ac = planner::aircraft_preset(a.aircraft);
+  planner::Aircraft ac;
+  try {
+    ac = planner::aircraft_preset(a.aircraft);
+  } catch (const Error& e) {
+    throw Error(std::string("--aircraft: ") + e.what());
+  }
   if (a.clearance >= 0.0) ac.min_clearance_m = a.clearance;
   if (a.ceiling >= 0.0) ac.ceiling_m = a.ceiling;
   return ac;

@@ -94,7 +94,9 @@ void apply_number_ranges(CLI::App& app) {
       const std::string name = opt->get_name(false, true);
       const Range* range = nullptr;
       for (const Range& r : kRanges) {
-        if (name.find(r.option) == std::string::npos) continue;
+        // Whole names only: --altitude is not --altitude-field nor --at-altitude.
+        if (("," + name + ",").find("," + std::string(r.option) + ",") == std::string::npos)
+          continue;
         if (*r.command && cmd->get_name() != r.command) continue;
         range = &r;
       }
