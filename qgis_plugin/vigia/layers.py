@@ -57,7 +57,22 @@ def dem_source(alg, parameters, name, context):
         raise QgsProcessingException(
             f"{name}: the layer '{layer.name()}' comes from the '{layer.providerType()}' "
             "provider; vigia reads DEM files through GDAL (save it as a GeoTIFF first)")
-    return layer.source()
+    file_crs = layer.dataProvider().crs()
+    if layer.crs() != file_crs:
+        # vigia reads the file, with the file's own CRS: a CRS set only in QGIS would put
+        # the DEM in the wrong place without a word.
+        raise QgsProcessingException(
+            f"{name}: the layer '{layer.name()}' has the CRS {layer.crs().authid() or 'set in QGIS'} "
+            f"but its file says {file_crs.authid() or 'none'}; vigia reads the file's: write the "
+            "CRS into the file (gdal_edit.py -a_srs) or save the layer as a GeoTIFF")
+    return _absolute(layer.source())
+
+
+def _absolute(path):
+    """A plain file path made absolute (a scenario's relative paths are read against the
+    scenario's folder, a temporary one); GDAL/OGR virtual paths and other sources as
+    they are."""
+    return os.path.abspath(path) if os.path.isfile(path) else path
 
 
 class VectorInput:
@@ -88,12 +103,20 @@ def _file_of(layer, has_layer_option):
     or None when the layer has to be exported (see the module's rule)."""
     if layer is None or layer.providerType() != "ogr" or layer.subsetString():
         return None
+    # A CRS set only in QGIS: the file alone would be read in its own CRS.
+    if layer.crs() != layer.dataProvider().crs():
+        return None
     parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
     path = parts.get("path") or ""
     if not (os.path.isfile(path) or path.startswith("/vsi")):
         return None
-    if parts.get("subset"):
+    if parts.get("subset") or parts.get("openOptions"):
         return None
+    # vigia reads .csv and .txt point files as bare "lon,lat[,alt]" lines, whatever
+    # columns QGIS took the coordinates from: export them.
+    if path.lower().endswith((".csv", ".txt")):
+        return None
+    path = _absolute(path)
     layer_name = parts.get("layerName") or None
     layer_id = parts.get("layerId")
     if layer_id not in (None, "", 0, "0") and layer_name is None:

@@ -235,30 +235,41 @@ def run_vigia(arguments, feedback, ok_codes=(0,)):
     open_streams = 2
     cancelled_at = None
     killed = False
-    while open_streams:
+    try:
+        while open_streams:
+            try:
+                name, line = lines.get(timeout=0.1)
+            except queue.Empty:
+                name = None
+            if name is not None:
+                if line is None:
+                    open_streams -= 1
+                elif name == "stdout":
+                    stdout.append(line)
+                    feedback.pushInfo(line)
+                else:
+                    stderr.append(line)
+                    on_stderr(line)
+            if cancelled_at is None and feedback.isCanceled():
+                cancelled_at = time.monotonic()
+                feedback.pushInfo("Cancelling: sending SIGINT to vigia")
+                _signal(proc, signal.SIGINT)
+            elif (cancelled_at is not None and not killed
+                  and time.monotonic() - cancelled_at > STOP_GRACE_S):
+                killed = True
+                feedback.pushWarning(f"vigia did not stop within {STOP_GRACE_S:.0f} s of SIGINT; "
+                                     "killing it (its staging files may be left behind)")
+                proc.kill()
+    except BaseException:
+        # Whatever went wrong here (a feedback object gone, an interrupt), vigia must
+        # not run on unwatched: stop it as Cancel does, and wait for it.
+        _signal(proc, signal.SIGINT)
         try:
-            name, line = lines.get(timeout=0.1)
-        except queue.Empty:
-            name = None
-        if name is not None:
-            if line is None:
-                open_streams -= 1
-            elif name == "stdout":
-                stdout.append(line)
-                feedback.pushInfo(line)
-            else:
-                stderr.append(line)
-                on_stderr(line)
-        if cancelled_at is None and feedback.isCanceled():
-            cancelled_at = time.monotonic()
-            feedback.pushInfo("Cancelling: sending SIGINT to vigia")
-            _signal(proc, signal.SIGINT)
-        elif (cancelled_at is not None and not killed
-              and time.monotonic() - cancelled_at > STOP_GRACE_S):
-            killed = True
-            feedback.pushWarning(f"vigia did not stop within {STOP_GRACE_S:.0f} s of SIGINT; "
-                                 "killing it (its staging files may be left behind)")
+            proc.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        raise
     returncode = proc.wait()
     for t in readers:
         t.join(timeout=1.0)

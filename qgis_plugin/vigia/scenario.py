@@ -9,6 +9,8 @@ are written as given (the algorithms give absolute paths, so the scenario does n
 depend on where it is written).
 """
 
+import os
+
 
 def toml_string(text):
     """A TOML basic string holding ``text`` exactly."""
@@ -61,7 +63,12 @@ def scenario_text(sections, comment=None):
 
 
 def write_scenario(path, sections, comment=None):
-    """Writes the scenario to ``path`` (UTF-8) and returns the path."""
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(scenario_text(sections, comment))
+    """Writes the scenario to ``path`` (UTF-8) and returns the path. The text is made
+    first and written to a new file beside ``path``, then renamed over it: a scenario
+    that cannot be made leaves an existing file as it was."""
+    text = scenario_text(sections, comment)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
     return path

@@ -656,6 +656,18 @@ def check_bad_input(processing, dem):
     except QgsProcessingException as e:
         check("ALTITUDE" in str(e), f"bad input: the altitude error does not name ALTITUDE: {e}")
         check(not fb.commands, "bad input: vigia was run with an out-of-range altitude")
+    # A DEM whose CRS was set in QGIS only: vigia would read the file's own CRS and put
+    # the DEM elsewhere, so the algorithm refuses it before running vigia.
+    moved = QgsRasterLayer(dem.source(), "dem with a CRS set in QGIS")
+    moved.setCrs(QgsCoordinateReferenceSystem("EPSG:32719"))
+    fb = Recorder()
+    try:
+        processing.run("vigia:viewshed", {"DEM": moved, "OBSERVER": "-70.5,-32.5 [EPSG:4326]",
+                                          "ALTITUDE": 1500, "OUTPUT": "TEMPORARY_OUTPUT"}, feedback=fb)
+        check(False, "bad input: a DEM whose CRS was set only in QGIS did not raise")
+    except QgsProcessingException as e:
+        check("its file says EPSG:4326" in str(e), f"bad input: the CRS error is unclear: {e}")
+        check(not fb.commands, "bad input: vigia was run on a DEM with a CRS set only in QGIS")
 
 
 ZIP_LOADER = """
