@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 
 #include "vigia/geo/error.hpp"
@@ -27,6 +28,23 @@ double turn_between(double a, double b, int dir) { return wrap2pi(dir > 0 ? b - 
 }  // namespace
 
 namespace {
+
+/// The distance flown to each sample (s), from the first: each step's length on all
+/// threads, then summed in order (the same sums on any thread count).
+void accumulate_distance(std::vector<PathSample>& smp) {
+  const auto n = static_cast<std::ptrdiff_t>(smp.size());
+  std::vector<double> step(smp.size(), 0.0);
+#pragma omp parallel for schedule(static) if (n > 4096)
+  for (std::ptrdiff_t i = 1; i < n; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    step[k] = std::hypot(smp[k].work.x - smp[k - 1].work.x, smp[k].work.y - smp[k - 1].work.y);
+  }
+  double s = 0.0;
+  for (std::size_t i = 0; i < smp.size(); ++i) {
+    if (i > 0) s += step[i];
+    smp[i].s = s;
+  }
+}
 
 /// Step one of fly(): the lateral path of the route between the departure and the
 /// arrival (Dubins curves through the legs' corners, loiter orbits left on the
@@ -83,65 +101,111 @@ std::string lateral_path(const FlightSpace& space, const std::vector<Stop>& stop
   heading.back() = arrive   ? arrive_heading
                    : closed ? heading.front()
                             : (vs.size() > 1 ? heading[vs.size() - 2] : 0.0);
+  // The pieces: piece k flies from its start pose to vertex k + 1 (a Dubins curve),
+  // then, at a stop with a loiter, its orbits. The poses are chained here, one piece
+  // after the other; the pieces' samples are then made on all threads.
+  const double orbit_len = 2.0 * kPi * r;
+  struct Piece {
+    geo::Point2 from;
+    double from_h = 0.0;
+    int stop_before = 0;  ///< the stop last reached when the piece starts
+    bool loiter = false;
+    int stop = -1;        ///< the stop reached at its end (-1: a corner)
+    int turns = 0, m = 0;
+    geo::Point2 c;
+    double a0 = 0.0, total = 0.0;
+  };
+  std::vector<Piece> pieces(vs.size() - 1);
+  {
+    geo::Point2 from = vs[0].p;
+    double from_h = heading[0];
+    int last_stop = 0;
+    for (std::size_t k = 0; k + 1 < vs.size(); ++k) {
+      Piece& pc = pieces[k];
+      pc.from = from;
+      pc.from_h = from_h;
+      pc.stop_before = last_stop;
+      pc.stop = vs[k + 1].stop;
+      from = vs[k + 1].p;
+      from_h = heading[k + 1];
+      if (vs[k + 1].stop < 0) continue;
+      last_stop = vs[k + 1].stop;
+      const Stop& st = stops[static_cast<std::size_t>(last_stop)];
+      if (st.loiter_s <= 0.0 || st.base) continue;
+      // Whole orbits on the circle tangent to the heading at the point (left turns),
+      // then on around it to the tangent toward the next vertex, as an autopilot leaves
+      // a loiter whose "heading required" is set.
+      pc.loiter = true;
+      pc.turns = static_cast<int>(std::ceil(st.loiter_s * v / orbit_len));
+      const double h = heading[k + 1];
+      pc.c = {vs[k + 1].p.x - r * std::sin(h), vs[k + 1].p.y + r * std::cos(h)};
+      pc.a0 = h - kPi / 2.0;
+      double exit = 0.0;
+      if (k + 2 < vs.size()) {
+        const double e = tangent_exit_angle(pc.c, r, +1, vs[k + 2].p);
+        if (std::isfinite(e)) exit = turn_between(pc.a0, e, +1);
+      }
+      pc.total = pc.turns * 2.0 * kPi + exit;
+      pc.m = std::max(8, static_cast<int>(std::ceil(pc.total * r / step)));
+      const double a = pc.a0 + pc.total * pc.m / pc.m;
+      from = {pc.c.x + r * std::cos(a), pc.c.y + r * std::sin(a)};
+      from_h = pc.a0 + pc.total + kPi / 2.0;
+    }
+  }
+  // Each piece's points: the curve's (its start left out), then the orbit's.
+  std::vector<std::vector<geo::Point2>> curve(pieces.size()), orbit(pieces.size());
+  const auto np = static_cast<std::ptrdiff_t>(pieces.size());
+#pragma omp parallel for schedule(dynamic, 1) if (np > 1)
+  for (std::ptrdiff_t k = 0; k < np; ++k) {
+    const Piece& pc = pieces[static_cast<std::size_t>(k)];
+    const Vertex& to = vs[static_cast<std::size_t>(k) + 1];
+    const DubinsPath d =
+        dubins({pc.from.x, pc.from.y, pc.from_h}, {to.p.x, to.p.y, heading[static_cast<std::size_t>(k) + 1]}, r);
+    const auto poses = d.sample(step);
+    auto& cv = curve[static_cast<std::size_t>(k)];
+    cv.reserve(poses.size());
+    for (std::size_t m = 1; m < poses.size(); ++m) cv.push_back({poses[m].x, poses[m].y});
+    if (!pc.loiter) continue;
+    auto& ov = orbit[static_cast<std::size_t>(k)];
+    ov.reserve(static_cast<std::size_t>(pc.m));
+    for (int q = 1; q <= pc.m; ++q) {
+      const double a = pc.a0 + pc.total * q / pc.m;
+      ov.push_back({pc.c.x + r * std::cos(a), pc.c.y + r * std::sin(a)});
+    }
+  }
+  // The samples in order, then the distance along the path (each step's length on all
+  // threads, summed in order).
   std::vector<PathSample>& smp = out.samples;
-  double s = 0.0;
-  int last_stop = 0;
+  std::size_t total_samples = 1;
+  for (std::size_t k = 0; k < pieces.size(); ++k) total_samples += curve[k].size() + orbit[k].size();
+  smp.reserve(total_samples);
   const auto push = [&](geo::Point2 p, LegKind kind, int stop) {
-    if (!smp.empty()) s += std::hypot(p.x - smp.back().work.x, p.y - smp.back().work.y);
     PathSample q;
     q.work = p;
-    q.s = s;
     q.kind = kind;
     q.stop = stop;
     smp.push_back(q);
   };
   push(vs[0].p, LegKind::Transit, 0);
-  geo::Point2 from = vs[0].p;
-  double from_h = heading[0];
-  for (std::size_t k = 0; k + 1 < vs.size(); ++k) {
-    const DubinsPath d = dubins({from.x, from.y, from_h}, {vs[k + 1].p.x, vs[k + 1].p.y, heading[k + 1]}, r);
-    const auto poses = d.sample(step);
-    for (std::size_t m = 1; m < poses.size(); ++m)
-      push({poses[m].x, poses[m].y}, LegKind::Transit, last_stop);
-    from = vs[k + 1].p;
-    from_h = heading[k + 1];
-    if (vs[k + 1].stop < 0) continue;
-    last_stop = vs[k + 1].stop;
-    smp.back().stop = last_stop;
-    const Stop& st = stops[static_cast<std::size_t>(last_stop)];
-    if (st.loiter_s <= 0.0 || st.base) continue;
-    // Whole orbits on the circle tangent to the heading at the point (left turns),
-    // then on around it to the tangent toward the next vertex, as an autopilot leaves
-    // a loiter whose "heading required" is set.
-    const double orbit = 2.0 * kPi * r;
-    const int n = static_cast<int>(std::ceil(st.loiter_s * v / orbit));
-    const double h = heading[k + 1];
-    const geo::Point2 c{vs[k + 1].p.x - r * std::sin(h), vs[k + 1].p.y + r * std::cos(h)};
-    const double a0 = h - kPi / 2.0;
-    double exit = 0.0;
-    if (k + 2 < vs.size()) {
-      const double e = tangent_exit_angle(c, r, +1, vs[k + 2].p);
-      if (std::isfinite(e)) exit = turn_between(a0, e, +1);
-    }
-    const double total = n * 2.0 * kPi + exit;
-    const int m = std::max(8, static_cast<int>(std::ceil(total * r / step)));
+  for (std::size_t k = 0; k < pieces.size(); ++k) {
+    const Piece& pc = pieces[k];
+    for (const geo::Point2& p : curve[k]) push(p, LegKind::Transit, pc.stop_before);
+    if (pc.stop < 0) continue;
+    smp.back().stop = pc.stop;
+    if (!pc.loiter) continue;
     Orbit o;
-    o.stop = last_stop;
+    o.stop = pc.stop;
     o.role = LegKind::Loiter;
-    o.centre = c;
+    o.centre = pc.c;
     o.radius_m = r;
     o.dir = +1;
-    o.turns = n;
+    o.turns = pc.turns;
     o.first_sample = smp.size() - 1;
-    for (int q = 1; q <= m; ++q) {
-      const double a = a0 + total * q / m;
-      push({c.x + r * std::cos(a), c.y + r * std::sin(a)}, LegKind::Loiter, last_stop);
-    }
+    for (const geo::Point2& p : orbit[k]) push(p, LegKind::Loiter, pc.stop);
     o.last_sample = smp.size() - 1;
     out.orbits.push_back(o);
-    from = smp.back().work;
-    from_h = a0 + total + kPi / 2.0;
   }
+  accumulate_distance(smp);
   return "";
 }
 
@@ -159,13 +223,23 @@ void altitude_profile(const FlightSpace& space, const std::vector<geo::Point2>& 
   floor.assign(n, 0.0);
   z.assign(n, 0.0);
   const double zone = space.options().base_zone_m;
+  // Each sample's floor depends on it and its neighbours alone: on all threads.
+  const auto ns = static_cast<std::ptrdiff_t>(n);
   std::vector<terrain::GridPoint> grid(n);
-  for (std::size_t i = 0; i < n; ++i) grid[i] = space.to_grid(smp[i].work);
+#pragma omp parallel for schedule(static) if (ns > 2048)
+  for (std::ptrdiff_t i = 0; i < ns; ++i)
+    grid[static_cast<std::size_t>(i)] = space.to_grid(smp[static_cast<std::size_t>(i)].work);
   std::vector<std::pair<double, double>> seg(n > 1 ? n - 1 : 1, {NAN, NAN});
-  for (std::size_t i = 0; i + 1 < n; ++i) seg[i] = space.segment_floor(grid[i], grid[i + 1]);
+#pragma omp parallel for schedule(static) if (ns > 2048)
+  for (std::ptrdiff_t i = 0; i < ns - 1; ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    seg[k] = space.segment_floor(grid[k], grid[k + 1]);
+  }
   if (n == 1) seg[0] = space.segment_floor(grid[0], grid[0]);
   const bool link_mandatory = space.options().link_mandatory;
-  for (std::size_t i = 0; i < n; ++i) {
+#pragma omp parallel for schedule(static) if (ns > 2048)
+  for (std::ptrdiff_t ii = 0; ii < ns; ++ii) {
+    const auto i = static_cast<std::size_t>(ii);
     PathSample& q = smp[i];
     q.t = q.s / v;
     const auto& before = seg[i > 0 ? i - 1 : 0];
@@ -383,19 +457,18 @@ void add_base_manoeuvres(const FlightSpace& space, FlownRoute& out, std::vector<
     q.floor_m = t + space.required_clearance(q.work, bases);
     return q.floor_m;
   };
-  for (std::size_t i = 0; i < nb; ++i) fb[i] = fill(i);
-  for (std::size_t i = 0; i < na; ++i) fa[i] = fill(smp.size() - na + i);
+  const auto nbs = static_cast<std::ptrdiff_t>(nb), nas = static_cast<std::ptrdiff_t>(na);
+#pragma omp parallel for schedule(static) if (nbs > 256)
+  for (std::ptrdiff_t i = 0; i < nbs; ++i) fb[static_cast<std::size_t>(i)] = fill(static_cast<std::size_t>(i));
+#pragma omp parallel for schedule(static) if (nas > 256)
+  for (std::ptrdiff_t i = 0; i < nas; ++i)
+    fa[static_cast<std::size_t>(i)] = fill(smp.size() - na + static_cast<std::size_t>(i));
   floor.insert(floor.begin(), fb.begin(), fb.end());
   floor.insert(floor.end(), fa.begin(), fa.end());
   // Distances and times along the whole flight.
-  double s = 0.0;
-  for (std::size_t i = 0; i < out.samples.size(); ++i) {
-    if (i > 0)
-      s += std::hypot(out.samples[i].work.x - out.samples[i - 1].work.x,
-                      out.samples[i].work.y - out.samples[i - 1].work.y);
-    out.samples[i].s = s;
-    out.samples[i].t = s / v;
-  }
+  accumulate_distance(out.samples);
+  for (auto& q : out.samples) q.t = q.s / v;
+  const double s = out.samples.empty() ? 0.0 : out.samples.back().s;
   out.length_m = s;
   out.duration_s = s / v;
   for (const Orbit& o : out.orbits) {
@@ -414,11 +487,25 @@ void check_samples(const FlightSpace& space, const std::vector<geo::Point2>& bas
   const double runway = space.options().runway_m;
   const bool link_mandatory = space.options().link_mandatory;
   out.feasible = true;
+  // What each sample needs of the flight space, on all threads; then the checks in
+  // order, the first failure ending them.
+  const auto ns = static_cast<std::ptrdiff_t>(out.samples.size());
+  std::vector<double> nearest(out.samples.size());
+  std::vector<std::uint8_t> is_permitted(out.samples.size()), is_flyable(out.samples.size());
+#pragma omp parallel for schedule(static) if (ns > 2048)
+  for (std::ptrdiff_t ii = 0; ii < ns; ++ii) {
+    const auto i = static_cast<std::size_t>(ii);
+    const PathSample& q = out.samples[i];
+    double near = INFINITY;
+    for (const auto& b : bases) near = std::min(near, std::hypot(q.work.x - b.x, q.work.y - b.y));
+    nearest[i] = near;
+    is_permitted[i] = space.permitted(q.work);
+    is_flyable[i] = near < zone || space.flyable(q.work);
+  }
   for (std::size_t i = 0; i < out.samples.size(); ++i) {
     const PathSample& q = out.samples[i];
     out.max_altitude_m = std::max(out.max_altitude_m, q.altitude_m);
-    double near = INFINITY;
-    for (const auto& b : bases) near = std::min(near, std::hypot(q.work.x - b.x, q.work.y - b.y));
+    const double near = nearest[i];
     const bool on_runway =
         near < runway && (q.kind == LegKind::Takeoff || q.kind == LegKind::Landing);
     const auto fail = [&](const std::string& what) {
@@ -433,7 +520,7 @@ void check_samples(const FlightSpace& space, const std::vector<geo::Point2>& bas
       fail("the terrain forces the aircraft above the ceiling");
       break;
     }
-    if (!space.permitted(q.work)) {
+    if (!is_permitted[i]) {
       fail("the path leaves the permitted airspace");
       break;
     }
@@ -449,7 +536,7 @@ void check_samples(const FlightSpace& space, const std::vector<geo::Point2>& bas
       out.min_clearance_base_m = std::min(out.min_clearance_base_m, q.altitude_m - q.terrain_m);
       continue;
     }
-    if (!space.flyable(q.work)) {
+    if (!is_flyable[i]) {
       fail("the path passes over ground it cannot clear under the ceiling" +
            std::string(link_mandatory ? " or without datalink" : ""));
       break;

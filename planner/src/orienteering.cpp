@@ -1,8 +1,11 @@
 #include "vigia/planner/orienteering.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -26,13 +29,13 @@ double ScoreObjective::route_value(const std::vector<int>& r) const {
   return v;
 }
 
-double ScoreObjective::value(const Routes& routes) {
+double ScoreObjective::value(const Routes& routes) const {
   double v = 0.0;
   for (const auto& r : routes) v += route_value(r);
   return v;
 }
 
-double ScoreObjective::delta(const std::vector<int>& which, const Routes& changed) {
+double ScoreObjective::delta(const std::vector<int>& which, const Routes& changed) const {
   double d = 0.0;
   for (std::size_t i = 0; i < which.size(); ++i) {
     d += route_value(changed[i]) - route_value(committed_[static_cast<std::size_t>(which[i])]);
@@ -43,6 +46,29 @@ double ScoreObjective::delta(const std::vector<int>& which, const Routes& change
 namespace {
 
 constexpr double kEps = 1e-9;
+
+/// A move: new forms of some routes (changed[i] for route which[i]; `changed` may
+/// hold more entries, kept for their memory, which nothing reads).
+struct Move {
+  std::vector<int> which;
+  Routes changed;
+  void clear() {
+    which.clear();
+    if (changed.size() < 2) changed.resize(2);  // add() keeps references valid
+  }
+  std::vector<int>& add(int r) {
+    which.push_back(r);
+    if (changed.size() < which.size()) changed.resize(which.size());
+    return changed[which.size() - 1];
+  }
+};
+
+/// A neighbourhood's move k, in the search's fixed order: 2-opt, or-opt, replace,
+/// move or swap between vehicles. Built from the committed routes on demand.
+struct MoveSpec {
+  enum Kind : std::uint8_t { TwoOpt, OrOpt, Replace, Shift, Swap } kind;
+  int r, a, b, c;  ///< route(s) and positions, by kind
+};
 
 class Solver {
  public:
@@ -67,8 +93,7 @@ class Solver {
     Snapshot best = snapshot();
     long long it = 0;
     long long stall = 0;
-    while (std::chrono::steady_clock::now() < deadline_ &&
-           (o_.max_iterations <= 0 || it < o_.max_iterations) &&
+    while (!timed_out() && (o_.max_iterations <= 0 || it < o_.max_iterations) &&
            (o_.stall_limit <= 0 || stall < o_.stall_limit)) {
       ++it;
       if (o_.progress) {
@@ -90,6 +115,7 @@ class Solver {
       insert_greedily(true);
       exponent_ = 1.0;
       local_search();
+      if (stopped_) break;
       if (better(value_, total_time(), best.value, best.total_time)) {
         // Only more value resets the stall count: shaving time off an equal score
         // can go on for long without changing the answer.
@@ -101,13 +127,16 @@ class Solver {
         if (stall % 8 == 0) restore(best);
       }
     }
-    out.time_capped = timed_out() && (o_.max_iterations <= 0 || it < o_.max_iterations) &&
+    out.time_capped = !stopped_ && timed_out() &&
+                      (o_.max_iterations <= 0 || it < o_.max_iterations) &&
                       (o_.stall_limit <= 0 || stall < o_.stall_limit);
+    out.stopped = stopped_;
     restore(best);
     out.routes = routes_;
     out.value = obj_.value(routes_);
     out.route_time = time_;
     out.iterations = it;
+    out.moves_valued = valued_;
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;
   }
@@ -182,50 +211,90 @@ class Solver {
     value_ += dvalue;
     obj_.commit(routes_);
   }
-  bool timed_out() const { return std::chrono::steady_clock::now() >= deadline_; }
+  /// The time limit has passed, or `stop` asked to end (asked at most every 50 ms).
+  bool timed_out() {
+    if (stopped_) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (o_.stop && now >= next_stop_check_) {
+      next_stop_check_ = now + std::chrono::milliseconds(50);
+      if (o_.stop()) {
+        stopped_ = true;
+        return true;
+      }
+    }
+    return now >= deadline_;
+  }
+  bool unvisited(int v) const {
+    return p_.visitable[static_cast<std::size_t>(v)] && !in_[static_cast<std::size_t>(v)];
+  }
+  /// The cheapest position for node v in `route` that keeps the route (now
+  /// `base_time` long) within `budget`, and the time it adds (INFINITY: none).
+  std::pair<double, std::size_t> cheapest_position(const std::vector<int>& route, int v,
+                                                   double base_time, double budget) const {
+    double best_dt = INFINITY;
+    std::size_t best_pos = 0;
+    for (std::size_t k = 1; k < route.size(); ++k) {
+      const double dt =
+          p_.t(route[k - 1], v) + p_.s(v) + p_.t(v, route[k]) - p_.t(route[k - 1], route[k]);
+      if (dt < best_dt && base_time + dt <= budget + kEps) {
+        best_dt = dt;
+        best_pos = k;
+      }
+    }
+    return {best_dt, best_pos};
+  }
+
+  /// Blocks of moves valued at once: one on one thread (nothing valued in vain), else
+  /// enough for every thread to have several.
+  static std::size_t block_size() {
+    const int threads = omp_get_max_threads();
+    return threads <= 1 ? 1 : static_cast<std::size_t>(32 * threads);
+  }
 
   /// Inserts unvisited nodes while some insertion gains value within the budgets:
   /// the best value per added time (randomised among the best three on restarts).
   void insert_greedily(bool randomise) {
+    struct Insertion {
+      double key, dv, dt;
+      int node, r;
+      std::size_t pos;
+    };
+    std::vector<std::pair<int, int>> pairs;  // (node, route), in the order they are weighed
+    std::vector<Insertion> found;
     while (!timed_out()) {
-      struct Move {
-        double key, dv, dt;
-        int node, r;
-        std::size_t pos;
-      };
-      std::vector<Move> top;
-      for (int v = 0; v < p_.nodes; ++v) {
-        if (!p_.visitable[static_cast<std::size_t>(v)] || in_[static_cast<std::size_t>(v)])
-          continue;
-        for (std::size_t r = 0; r < routes_.size(); ++r) {
-          const auto& route = routes_[r];
-          // The cheapest feasible position in this route.
-          double best_dt = INFINITY;
-          std::size_t best_pos = 0;
-          for (std::size_t k = 1; k < route.size(); ++k) {
-            const double dt =
-                p_.t(route[k - 1], v) + p_.s(v) + p_.t(v, route[k]) - p_.t(route[k - 1], route[k]);
-            if (dt < best_dt && time_[r] + dt <= p_.vehicles[r].budget + kEps) {
-              best_dt = dt;
-              best_pos = k;
-            }
-          }
-          if (!std::isfinite(best_dt)) continue;
-          std::vector<int> changed = route;
-          changed.insert(changed.begin() + static_cast<std::ptrdiff_t>(best_pos), v);
-          const double dv = obj_.delta({static_cast<int>(r)}, {changed});
-          if (dv <= kEps) continue;
-          const double key = dv / std::pow(std::max(best_dt, 1e-9), exponent_);
-          top.push_back({key, dv, best_dt, v, static_cast<int>(r), best_pos});
-        }
+      pairs.clear();
+      for (int v = 0; v < p_.nodes; ++v)
+        if (unvisited(v))
+          for (std::size_t r = 0; r < routes_.size(); ++r) pairs.push_back({v, static_cast<int>(r)});
+      found.assign(pairs.size(), Insertion{0.0, 0.0, INFINITY, -1, -1, 0});
+      valued_ += static_cast<long long>(pairs.size());
+      const auto n = static_cast<std::ptrdiff_t>(pairs.size());
+#pragma omp parallel for schedule(dynamic, 8) if (n > 16)
+      for (std::ptrdiff_t q = 0; q < n; ++q) {
+        const auto [v, r] = pairs[static_cast<std::size_t>(q)];
+        const auto ru = static_cast<std::size_t>(r);
+        const auto [dt, pos] = cheapest_position(routes_[ru], v, time_[ru], p_.vehicles[ru].budget);
+        if (!std::isfinite(dt)) continue;
+        std::vector<int> changed = routes_[ru];
+        changed.insert(changed.begin() + static_cast<std::ptrdiff_t>(pos), v);
+        const double dv = obj_.delta({r}, {changed});
+        if (dv <= kEps) continue;
+        const double key = dv / std::pow(std::max(dt, 1e-9), exponent_);
+        found[static_cast<std::size_t>(q)] = {key, dv, dt, v, r, pos};
       }
+      // The gaining insertions in the order they were weighed, then by key (the sort
+      // sees the same sequence on any thread count).
+      std::vector<Insertion> top;
+      for (const Insertion& m : found)
+        if (m.node >= 0) top.push_back(m);
       if (top.empty()) return;
-      std::sort(top.begin(), top.end(), [](const Move& a, const Move& b) { return a.key > b.key; });
+      std::sort(top.begin(), top.end(),
+                [](const Insertion& a, const Insertion& b) { return a.key > b.key; });
       // Take the first whose route passes the exact check.
       bool done = false;
       const std::size_t first = randomise ? rng_() % std::min<std::size_t>(3, top.size()) : 0;
       for (std::size_t i = 0; i < top.size() && !done; ++i) {
-        const Move& m = top[(first + i) % top.size()];
+        const Insertion& m = top[(first + i) % top.size()];
         std::vector<int> changed = routes_[static_cast<std::size_t>(m.r)];
         changed.insert(changed.begin() + static_cast<std::ptrdiff_t>(m.pos), m.node);
         if (!fits(m.r, changed, time_[static_cast<std::size_t>(m.r)] + m.dt)) continue;
@@ -236,113 +305,178 @@ class Solver {
     }
   }
 
-  /// Tries a change of some routes: keeps it if it is feasible and better (more
-  /// value, or as much for less time).
-  bool try_change(const std::vector<int>& which, const Routes& changed) {
+  /// Builds move `m` of the committed routes into `mv`; false when it is no move
+  /// (a replacement with no position within the budget).
+  bool build(const MoveSpec& m, Move& mv) const {
+    mv.clear();
+    switch (m.kind) {
+      case MoveSpec::TwoOpt: {
+        auto& c = mv.add(m.r);
+        c = routes_[static_cast<std::size_t>(m.r)];
+        std::reverse(c.begin() + m.a, c.begin() + m.b + 1);
+        return true;
+      }
+      case MoveSpec::OrOpt: {
+        // The segment [a, a + len) moved to position k of the rest (c = len, b = k).
+        const auto& route = routes_[static_cast<std::size_t>(m.r)];
+        auto& c = mv.add(m.r);
+        c.assign(route.begin(), route.begin() + m.a);
+        c.insert(c.end(), route.begin() + m.a + m.c, route.end());
+        c.insert(c.begin() + m.b, route.begin() + m.a, route.begin() + m.a + m.c);
+        return true;
+      }
+      case MoveSpec::Replace: {
+        // The visit at position a replaced by node b at its cheapest position.
+        const auto ru = static_cast<std::size_t>(m.r);
+        auto& c = mv.add(m.r);
+        c = routes_[ru];
+        c.erase(c.begin() + m.a);
+        const double base_t = p_.route_time(c);
+        double best_dt = INFINITY;
+        std::size_t best_pos = 0;
+        for (std::size_t q = 1; q < c.size(); ++q) {
+          const double dt =
+              p_.t(c[q - 1], m.b) + p_.s(m.b) + p_.t(m.b, c[q]) - p_.t(c[q - 1], c[q]);
+          if (dt < best_dt) {
+            best_dt = dt;
+            best_pos = q;
+          }
+        }
+        if (base_t + best_dt > p_.vehicles[ru].budget + kEps) return false;
+        c.insert(c.begin() + static_cast<std::ptrdiff_t>(best_pos), m.b);
+        return true;
+      }
+      case MoveSpec::Shift: {
+        // Route a's visit at position b moved into route r's position c.
+        const int v = routes_[static_cast<std::size_t>(m.a)][static_cast<std::size_t>(m.b)];
+        auto& ra = mv.add(m.a);
+        ra = routes_[static_cast<std::size_t>(m.a)];
+        ra.erase(ra.begin() + m.b);
+        auto& rb = mv.add(m.r);
+        rb = routes_[static_cast<std::size_t>(m.r)];
+        rb.insert(rb.begin() + m.c, v);
+        return true;
+      }
+      case MoveSpec::Swap: {
+        auto& ra = mv.add(m.a);
+        ra = routes_[static_cast<std::size_t>(m.a)];
+        auto& rb = mv.add(m.r);
+        rb = routes_[static_cast<std::size_t>(m.r)];
+        std::swap(ra[static_cast<std::size_t>(m.b)], rb[static_cast<std::size_t>(m.c)]);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /// What a move would bring: whether it is better (within the budgets, more value,
+  /// or as much for less time) and its value change.
+  struct Valued {
+    bool better = false;
+    double dv = 0.0;
+  };
+  Valued value_move(const Move& mv) const {
     double old_t = 0.0, new_t = 0.0;
-    for (std::size_t i = 0; i < which.size(); ++i) {
-      old_t += time_[static_cast<std::size_t>(which[i])];
-      const double t = p_.route_time(changed[i]);
-      if (t > p_.vehicles[static_cast<std::size_t>(which[i])].budget + kEps) return false;
+    for (std::size_t i = 0; i < mv.which.size(); ++i) {
+      old_t += time_[static_cast<std::size_t>(mv.which[i])];
+      const double t = p_.route_time(mv.changed[i]);
+      if (t > p_.vehicles[static_cast<std::size_t>(mv.which[i])].budget + kEps) return {};
       new_t += t;
     }
-    const double dv = obj_.delta(which, changed);
-    if (!(dv > kEps * std::max(1.0, std::abs(value_)) ||
-          (std::abs(dv) <= kEps * std::max(1.0, std::abs(value_)) && new_t < old_t - 1e-9))) {
-      return false;
+    const double dv = obj_.delta(mv.which, mv.changed);
+    const double tol = kEps * std::max(1.0, std::abs(value_));
+    if (!(dv > tol || (std::abs(dv) <= tol && new_t < old_t - 1e-9))) return {};
+    return {true, dv};
+  }
+
+  /// Takes the first move of `moves`, in their order, that is better and feasible;
+  /// false when there is none. Moves are valued in blocks on all threads; the exact
+  /// check (feasible) runs on the better ones of a block in order, so the move taken
+  /// is the one a single thread going through them one by one would take.
+  bool first_improvement(const std::vector<MoveSpec>& moves) {
+    const std::size_t block = block_size();
+    std::vector<Valued> val;
+    for (std::size_t b0 = 0; b0 < moves.size(); b0 += block) {
+      if (timed_out()) return false;
+      const std::size_t b1 = std::min(moves.size(), b0 + block);
+      val.assign(b1 - b0, Valued{});
+      const auto n = static_cast<std::ptrdiff_t>(b1 - b0);
+#pragma omp parallel for schedule(dynamic, 4) if (n > 1)
+      for (std::ptrdiff_t q = 0; q < n; ++q) {
+        thread_local Move mv;
+        if (build(moves[b0 + static_cast<std::size_t>(q)], mv))
+          val[static_cast<std::size_t>(q)] = value_move(mv);
+      }
+      valued_ += static_cast<long long>(val.size());
+      for (std::size_t q = 0; q < val.size(); ++q) {
+        if (!val[q].better) continue;
+        Move mv;
+        build(moves[b0 + q], mv);
+        bool ok = true;
+        for (std::size_t i = 0; i < mv.which.size() && ok; ++i)
+          ok = !o_.feasible || o_.feasible(mv.which[i], mv.changed[i]);
+        if (!ok) continue;
+        apply(mv.which, mv.changed, val[q].dv);
+        return true;
+      }
     }
-    for (std::size_t i = 0; i < which.size(); ++i) {
-      if (o_.feasible && !o_.feasible(which[i], changed[i])) return false;
+    return false;
+  }
+
+  /// The moves within routes: per route, 2-opt reversals then or-opt (segments of 1
+  /// to 3 visits moved elsewhere in the route).
+  std::vector<MoveSpec> moves_within() const {
+    std::vector<MoveSpec> out;
+    for (std::size_t r = 0; r < routes_.size(); ++r) {
+      const int n = static_cast<int>(routes_[r].size());
+      const int ri = static_cast<int>(r);
+      for (int i = 1; i + 1 < n; ++i)
+        for (int j = i + 1; j + 1 < n; ++j) out.push_back({MoveSpec::TwoOpt, ri, i, j, 0});
+      for (int len = 1; len <= 3; ++len)
+        for (int i = 1; i + len < n; ++i)
+          for (int k = 1; k < n - len; ++k)
+            if (k != i) out.push_back({MoveSpec::OrOpt, ri, i, k, len});
     }
-    apply(which, changed, dv);
-    return true;
+    return out;
+  }
+  /// A visit replaced by an unvisited node (at its best position in that route).
+  std::vector<MoveSpec> moves_replace() const {
+    std::vector<MoveSpec> out;
+    for (std::size_t r = 0; r < routes_.size(); ++r)
+      for (std::size_t k = 1; k + 1 < routes_[r].size(); ++k)
+        for (int v = 0; v < p_.nodes; ++v)
+          if (unvisited(v))
+            out.push_back({MoveSpec::Replace, static_cast<int>(r), static_cast<int>(k), v, 0});
+    return out;
+  }
+  /// Between vehicles: a visit moved to another route, or two visits swapped.
+  std::vector<MoveSpec> moves_between() const {
+    std::vector<MoveSpec> out;
+    for (std::size_t a = 0; a < routes_.size(); ++a)
+      for (std::size_t b = 0; b < routes_.size(); ++b) {
+        if (a == b) continue;
+        const int ai = static_cast<int>(a), bi = static_cast<int>(b);
+        for (std::size_t i = 1; i + 1 < routes_[a].size(); ++i) {
+          const int ii = static_cast<int>(i);
+          for (std::size_t j = 1; j < routes_[b].size(); ++j)
+            out.push_back({MoveSpec::Shift, bi, ai, ii, static_cast<int>(j)});
+          if (a < b)
+            for (std::size_t j = 1; j + 1 < routes_[b].size(); ++j)
+              out.push_back({MoveSpec::Swap, bi, ai, ii, static_cast<int>(j)});
+        }
+      }
+    return out;
   }
 
   void local_search() {
-    bool improved = true;
-    while (improved && !timed_out()) {
-      improved = false;
-      // Within a route: 2-opt and or-opt (segments of 1 to 3 visits).
-      for (std::size_t r = 0; r < routes_.size(); ++r) {
-        const int n = static_cast<int>(routes_[r].size());
-        for (int i = 1; i + 1 < n && !improved; ++i) {
-          for (int j = i + 1; j + 1 < n && !improved; ++j) {
-            std::vector<int> c = routes_[r];
-            std::reverse(c.begin() + i, c.begin() + j + 1);
-            improved = try_change({static_cast<int>(r)}, {c});
-          }
-        }
-        for (int len = 1; len <= 3 && !improved; ++len) {
-          for (int i = 1; i + len < n && !improved; ++i) {
-            std::vector<int> rest = routes_[r];
-            std::vector<int> seg(rest.begin() + i, rest.begin() + i + len);
-            rest.erase(rest.begin() + i, rest.begin() + i + len);
-            for (int k = 1; k < static_cast<int>(rest.size()) && !improved; ++k) {
-              if (k == i) continue;
-              std::vector<int> c = rest;
-              c.insert(c.begin() + k, seg.begin(), seg.end());
-              improved = try_change({static_cast<int>(r)}, {c});
-            }
-          }
-        }
-      }
-      if (improved) continue;
+    while (!timed_out()) {
+      if (first_improvement(moves_within())) continue;
       // Insert unvisited nodes where they gain value.
       const double before = value_;
       insert_greedily(false);
-      if (value_ > before + kEps) {
-        improved = true;
-        continue;
-      }
-      // Replace a visit by an unvisited node (at its best position in that route).
-      for (std::size_t r = 0; r < routes_.size() && !improved; ++r) {
-        for (std::size_t k = 1; k + 1 < routes_[r].size() && !improved; ++k) {
-          std::vector<int> base = routes_[r];
-          base.erase(base.begin() + static_cast<std::ptrdiff_t>(k));
-          const double base_t = p_.route_time(base);
-          for (int v = 0; v < p_.nodes && !improved; ++v) {
-            if (!p_.visitable[static_cast<std::size_t>(v)] || in_[static_cast<std::size_t>(v)])
-              continue;
-            double best_dt = INFINITY;
-            std::size_t best_pos = 0;
-            for (std::size_t q = 1; q < base.size(); ++q) {
-              const double dt =
-                  p_.t(base[q - 1], v) + p_.s(v) + p_.t(v, base[q]) - p_.t(base[q - 1], base[q]);
-              if (dt < best_dt) {
-                best_dt = dt;
-                best_pos = q;
-              }
-            }
-            if (base_t + best_dt > p_.vehicles[r].budget + kEps) continue;
-            std::vector<int> c = base;
-            c.insert(c.begin() + static_cast<std::ptrdiff_t>(best_pos), v);
-            improved = try_change({static_cast<int>(r)}, {c});
-          }
-        }
-      }
-      if (improved || routes_.size() < 2) continue;
-      // Between vehicles: move one visit, or swap two.
-      for (std::size_t a = 0; a < routes_.size() && !improved; ++a) {
-        for (std::size_t b = 0; b < routes_.size() && !improved; ++b) {
-          if (a == b) continue;
-          for (std::size_t i = 1; i + 1 < routes_[a].size() && !improved; ++i) {
-            const int v = routes_[a][i];
-            std::vector<int> ra = routes_[a];
-            ra.erase(ra.begin() + static_cast<std::ptrdiff_t>(i));
-            for (std::size_t j = 1; j < routes_[b].size() && !improved; ++j) {
-              std::vector<int> rb = routes_[b];
-              rb.insert(rb.begin() + static_cast<std::ptrdiff_t>(j), v);
-              improved = try_change({static_cast<int>(a), static_cast<int>(b)}, {ra, rb});
-            }
-            for (std::size_t j = 1; j + 1 < routes_[b].size() && !improved && a < b; ++j) {
-              std::vector<int> ra2 = routes_[a];
-              std::vector<int> rb2 = routes_[b];
-              std::swap(ra2[i], rb2[j]);
-              improved = try_change({static_cast<int>(a), static_cast<int>(b)}, {ra2, rb2});
-            }
-          }
-        }
-      }
+      if (value_ > before + kEps) continue;
+      if (first_improvement(moves_replace())) continue;
+      if (routes_.size() < 2 || !first_improvement(moves_between())) return;
     }
   }
 
@@ -417,6 +551,9 @@ class Solver {
   std::vector<double> time_;
   std::vector<char> in_;
   double value_ = 0.0;
+  bool stopped_ = false;
+  std::chrono::steady_clock::time_point next_stop_check_{};
+  long long valued_ = 0;
   /// Greedy key: value / time^exponent (varied on restarts: 1 favours value per
   /// minute, 2 nearby visits, 0.5 big prizes).
   double exponent_ = 1.0;

@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "vigia/geo/error.hpp"
+#include "coverage_objective.hpp"
 #include "vigia/planner/orienteering.hpp"
 #include "vigia/terrain/viewshed.hpp"
 
@@ -75,85 +76,6 @@ std::vector<IdRun> union_runs(const CoverageProblem& p, const std::vector<int>& 
   }
   return out;
 }
-
-/// Weighted coverage of the union of what the routes' elements see: each visit sees
-/// what its candidate sees; each leg what the lattice candidates along it see. An
-/// element's footprint is kept as merged runs of target ids; a target counts while
-/// at least one element of the solution sees it.
-class CoverageObjective : public RouteObjective {
- public:
-  /// `footprint[e]`: element e's targets; visits are elements 0..n-1, the leg i -> j
-  /// is element n + i * n + j.
-  CoverageObjective(const std::vector<double>& weight, int nodes,
-                    std::vector<std::vector<IdRun>> footprint)
-      : w_(weight), n_(nodes), fp_(std::move(footprint)), count_(weight.size(), 0) {}
-
-  double value(const Routes& routes) override {
-    std::vector<int> count(count_.size(), 0);
-    for (const auto& r : routes)
-      for (int e : elements_of(r)) each(e, [&](std::uint32_t t) { ++count[t]; });
-    double v = 0.0;
-    for (std::size_t t = 0; t < count.size(); ++t)
-      if (count[t] > 0) v += w_[t];
-    return v;
-  }
-  void commit(const Routes& routes) override {
-    std::fill(count_.begin(), count_.end(), 0);
-    committed_ = routes;
-    for (const auto& r : routes)
-      for (int e : elements_of(r)) each(e, [&](std::uint32_t t) { ++count_[t]; });
-  }
-  double delta(const std::vector<int>& which, const Routes& changed) override {
-    std::vector<int> before, after;
-    for (std::size_t i = 0; i < which.size(); ++i) {
-      const auto a = elements_of(committed_[static_cast<std::size_t>(which[i])]);
-      const auto b = elements_of(changed[i]);
-      before.insert(before.end(), a.begin(), a.end());
-      after.insert(after.end(), b.begin(), b.end());
-    }
-    std::sort(before.begin(), before.end());
-    std::sort(after.begin(), after.end());
-    // Only what differs matters.
-    std::vector<int> removed, added;
-    std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
-                        std::back_inserter(removed));
-    std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
-                        std::back_inserter(added));
-    double d = 0.0;
-    for (int e : removed)
-      each(e, [&](std::uint32_t t) {
-        if (--count_[t] == 0) d -= w_[t];
-      });
-    for (int e : added)
-      each(e, [&](std::uint32_t t) {
-        if (count_[t]++ == 0) d += w_[t];
-      });
-    for (int e : added) each(e, [&](std::uint32_t t) { --count_[t]; });
-    for (int e : removed) each(e, [&](std::uint32_t t) { ++count_[t]; });
-    return d;
-  }
-
- private:
-  /// The elements of a route [start, visits..., end]: its visits and its legs.
-  [[nodiscard]] std::vector<int> elements_of(const std::vector<int>& r) const {
-    std::vector<int> out;
-    for (std::size_t k = 0; k + 1 < r.size(); ++k) {
-      if (k > 0) out.push_back(r[k]);
-      out.push_back(n_ + r[k] * n_ + r[k + 1]);
-    }
-    return out;
-  }
-  template <class Fn>
-  void each(int e, Fn&& fn) const {
-    for (const IdRun& run : fp_[static_cast<std::size_t>(e)])
-      for (std::uint32_t t = run.first; t < run.first + run.count; ++t) fn(t);
-  }
-  const std::vector<double>& w_;
-  int n_;
-  std::vector<std::vector<IdRun>> fp_;
-  std::vector<int> count_;
-  Routes committed_;
-};
 
 double loiter_time(double loiter_s, const Aircraft& ac) {
   if (loiter_s <= 0.0) return 0.0;
@@ -390,10 +312,16 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
   oo.time_limit_s = o.time_limit_s;
   oo.max_iterations = o.max_iterations;
   oo.seed = o.seed;
+  // Routes come back (restarts, returns to the best): each is flown once.
+  std::map<std::vector<int>, bool> flown;
   oo.feasible = [&](int, const std::vector<int>& route) {
     if (route.size() <= 2) return true;  // stays on the ground
+    const auto it = flown.find(route);
+    if (it != flown.end()) return it->second;
     const FlownRoute fr = fly(space, pb.stops_of(route));
-    return fr.feasible && fr.duration_s <= budget + 1e-6;
+    const bool ok = fr.feasible && fr.duration_s <= budget + 1e-6;
+    flown.emplace(route, ok);
+    return ok;
   };
   if (warm) {
     // Start from the smaller fleet's routes; the new aircraft start empty.
@@ -409,6 +337,7 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
   CoverageObjective objective(model.targets->weight, pb.n, proxy_footprints(pb, model));
   const std::string stage = "optimising routes for " + std::to_string(o.aircraft) + " aircraft";
   oo.progress = [&](double f) { return progress.report(stage, f) && !progress.cancelled(); };
+  oo.stop = [&] { return progress.cancelled(); };
   progress.report(stage, 0.0);
   const OrienteeringSolution sol = solve_orienteering(pb.op, objective, oo);
   progress.throw_if_cancelled();

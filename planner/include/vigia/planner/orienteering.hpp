@@ -8,7 +8,14 @@
 // The solver: greedy insertion by value gained per time spent, then local search
 // (2-opt, or-opt, insert, replace, move and swap between vehicles), then iterated
 // local search (remove a few visits at random, reinsert with a randomised greedy,
-// search again), deterministic for a seed, within a time or iteration limit.
+// search again), deterministic for a seed, within a round or time limit.
+//
+// In parallel, the same search: each neighbourhood's moves are listed in a fixed
+// order and valued in blocks on all threads against the committed solution (the
+// objective's delta is read-only and thread-safe); the move taken is the first
+// improving, feasible one in that order, as one thread would take it. Thread count
+// and scheduling change how many moves are valued in vain, never which one wins:
+// the same problem, options and seed give the same routes on any thread count.
 
 #include <cstdint>
 #include <functional>
@@ -47,21 +54,23 @@ class RouteObjective {
  public:
   virtual ~RouteObjective() = default;
   /// The value of complete routes (does not change the committed state).
-  virtual double value(const Routes& routes) = 0;
+  [[nodiscard]] virtual double value(const Routes& routes) const = 0;
   /// Makes `routes` the committed solution.
   virtual void commit(const Routes& routes) = 0;
-  /// Value change if the routes numbered in `which` took the new forms in `changed`,
-  /// relative to the committed solution.
-  virtual double delta(const std::vector<int>& which, const Routes& changed) = 0;
+  /// Value change if the routes numbered in `which` took the new forms in `changed`
+  /// (changed[i] for which[i]; entries past which.size() are not read), relative to
+  /// the committed solution. Called from several threads at once between
+  /// commits: it must not change shared state.
+  [[nodiscard]] virtual double delta(const std::vector<int>& which, const Routes& changed) const = 0;
 };
 
 /// Additive scores: the value of a solution is the sum of its visited nodes' scores.
 class ScoreObjective : public RouteObjective {
  public:
   explicit ScoreObjective(std::vector<double> score) : score_(std::move(score)) {}
-  double value(const Routes& routes) override;
+  [[nodiscard]] double value(const Routes& routes) const override;
   void commit(const Routes& routes) override { committed_ = routes; }
-  double delta(const std::vector<int>& which, const Routes& changed) override;
+  [[nodiscard]] double delta(const std::vector<int>& which, const Routes& changed) const override;
 
  private:
   [[nodiscard]] double route_value(const std::vector<int>& r) const;
@@ -76,6 +85,7 @@ struct OrienteeringOptions {
   unsigned seed = 1;
   /// Exact feasibility of a route, checked on every accepted move (besides the
   /// budget): e.g. the flown geometry's clearance and endurance. Empty = budget only.
+  /// Called from one thread at a time; it may use threads of its own.
   std::function<bool(int vehicle, const std::vector<int>& route)> feasible;
   /// A feasible solution to start from (one route per vehicle, start to end); the
   /// result is never worse than it. Empty = start from empty routes.
@@ -83,6 +93,9 @@ struct OrienteeringOptions {
   /// Called every round with the fraction of the time (or round) limit used; return
   /// false to stop early with the best found so far. Empty = never called.
   std::function<bool(double fraction)> progress;
+  /// Asked between blocks of moves (a few times a second at least): true stops the
+  /// search at once, keeping the best found so far (Ctrl-C). Empty = never.
+  std::function<bool()> stop;
 };
 
 struct OrienteeringSolution {
@@ -94,6 +107,11 @@ struct OrienteeringSolution {
   /// The time limit ended the search before its rounds (max_iterations) or its stall
   /// limit: the result then depends on the machine's speed and load.
   bool time_capped = false;
+  /// `stop` ended the search.
+  bool stopped = false;
+  /// Moves valued by the local search (on several threads also those of a block
+  /// past the one taken).
+  long long moves_valued = 0;
 };
 
 OrienteeringSolution solve_orienteering(const OrienteeringProblem& p, RouteObjective& objective,
