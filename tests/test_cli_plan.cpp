@@ -22,6 +22,7 @@
 
 #include "support.hpp"
 #include "vigia/geo/gdal_session.hpp"
+#include "vigia/geo/text.hpp"
 
 using namespace vigia;
 namespace fs = std::filesystem;
@@ -320,4 +321,48 @@ TEST_CASE("vigia plan interrupted with Ctrl-C leaves nothing half-written", "[cl
   CHECK(WEXITSTATUS(status) == 130);
   CHECK_FALSE(fs::exists(out));
   CHECK_FALSE(fs::exists(partial));
+}
+
+TEST_CASE("vigia plan keeps an aircraft on the ground that adds less than the tolerance",
+          "[cli][plan]") {
+  test::TempDir tmp;
+  const auto plan = [&](const std::string& tolerance_pct, const std::string& out) {
+    const std::string scenario = small_scenario(tmp, "fleet_tolerance_percent = " + tolerance_pct + "\n");
+    const auto r = test::run_vigia({"plan", scenario, "--out", out, "--rounds", "20",
+                                    "--time-limit", "86400", "--overwrite"});
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    return std::pair{r.out, nlohmann::json::parse(std::ifstream(out + "/report.json"))["sorties"]};
+  };
+  // No tolerance: the second aircraft flies whenever it adds anything.
+  const auto [out0, s0] = plan("0", tmp.file("all"));
+  const double added = s0["by_fleet_size"][1]["added_by_weight"].get<double>();
+  INFO("the second aircraft adds " << 100.0 * added << " % of the corridor by weight");
+  REQUIRE(added > 0.0);
+  CHECK(s0["aircraft_flying"] == 2);
+  CHECK(s0["fleet_note"] == "");
+  CHECK(fs::exists(tmp.file("all/aircraft_2.plan")));
+  CHECK_THAT(out0, Catch::Contains("  2 aircraft: "));
+  // A tolerance just above what it adds: it stays on the ground, and the plan is the
+  // one-aircraft plan, said in the summary and the report.
+  const std::string tol = geo::fixed(100.0 * added + 0.05, 2);
+  const auto [out1, s1] = plan(tol, tmp.file("one"));
+  CHECK(s1["aircraft"] == 2);
+  CHECK(s1["aircraft_flying"] == 1);
+  CHECK(s1["by_fleet_size"][1]["kept_smaller_fleet"] == true);
+  CHECK(s1["coverage_by_weight"].get<double>() ==
+        Approx(s0["by_fleet_size"][0]["coverage_by_weight"].get<double>()).epsilon(1e-12));
+  CHECK_FALSE(fs::exists(tmp.file("one/aircraft_2.plan")));
+  CHECK(fs::exists(tmp.file("one/aircraft_1.plan")));
+  const std::string note = "1 aircraft suffices: the second adds " + geo::fixed(100.0 * added, 1) +
+                           " % of the corridor by weight (less than " + geo::fixed(100.0 * added + 0.05, 1) +
+                           " %) and stays on the ground";
+  CHECK(s1["fleet_note"] == note);
+  CHECK_THAT(out1, Catch::Contains("  1 aircraft (of 2): "));
+  CHECK_THAT(out1, Catch::Contains(note));
+  std::stringstream md;
+  md << std::ifstream(tmp.file("one/report.md")).rdbuf();
+  const std::string text = md.str();
+  CHECK_THAT(text, Catch::Contains(note + "."));
+  CHECK_THAT(text, Catch::Contains("no: stays on the ground"));
 }

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -93,55 +94,78 @@ struct Hogs {
   }
 };
 
+/// Every file of package `b` as in package `a`, but for the documented run-time fields.
+void check_same_package(const fs::path& a, const fs::path& b) {
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(a)) {
+    const std::string name = e.path().filename().string();
+    INFO(name);
+    REQUIRE(fs::exists(b / name));
+    ++files;
+    if (e.path().extension() == ".tif") {
+      CHECK(raster_digest(e.path()) == raster_digest(b / name));
+    } else if (name == "report.json") {
+      CHECK(report_digest(e.path()) == report_digest(b / name));
+    } else if (name == "report.md") {
+      CHECK(markdown_digest(e.path()) == markdown_digest(b / name));
+    } else {
+      CHECK(slurp(e.path()) == slurp(b / name));
+    }
+  }
+  CHECK(files >= 15);
+  CHECK(std::distance(fs::directory_iterator(a), fs::directory_iterator{}) ==
+        std::distance(fs::directory_iterator(b), fs::directory_iterator{}));
+}
+
+/// Plans `scenario` at each thread count (the second run competing with two busy
+/// processes) and checks that every package is the first one's.
+void plan_on_thread_counts(const test::TempDir& tmp, const std::string& scenario,
+                           const std::string& kind) {
+  const std::vector<std::string> threads{"1", "2", "3"};
+  for (std::size_t k = 0; k < threads.size(); ++k) {
+    const std::string out = tmp.file(kind + "_" + threads[k]);
+    std::unique_ptr<Hogs> hogs;
+    if (k == 1) hogs = std::make_unique<Hogs>();
+    const auto r = test::run_vigia({"plan", scenario, "--out", out, "--threads", threads[k],
+                                    "--time-limit", "86400", "-q"});
+    hogs.reset();
+    INFO(kind << " at " << threads[k] << " threads: " << r.err);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(slurp(fs::path(out) / "report.json"));
+    const auto& part = j.contains("sorties") ? j["sorties"] : j["patrol"];
+    CHECK(part["optimiser_time_capped"] == false);
+    if (k > 0) {
+      INFO(kind << ": the package at " << threads[k] << " threads against 1 thread");
+      check_same_package(tmp.file(kind + "_1"), out);
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("The same scenario gives the same package on any thread count and load",
           "[cli][repro]") {
   geo::gdal_init();
   test::TempDir tmp;
-  std::ostringstream s;
-  s << "[scenario]\nname = \"repro\"\n[dem]\nfiles = [\"" << test::project_data("S33W071_srtm3.tif")
-    << "\"]\n[border]\nfile = \"" << test::project_data("chile_argentina_border_osm_S33W071.geojson")
-    << "\"\n[own_side]\nterritory = \"" << test::project_data("countries_S33W071_osm.geojson")
-    << "\"\nwhere = \"A3 = 'CHL'\"\n[[bases]]\nname = \"Los Andes\"\nlon = -70.61\nlat = -32.83\n"
-    << "[[stations]]\nname = \"GCS\"\nlon = -70.62\nlat = -32.84\nantenna_m = 15\n"
-    << "[aircraft]\ncount = 2\nendurance_h = 2.5\n[sensor]\ntask = \"vehicle-recognise\"\n"
-    << "[candidates]\nspacing_km = 4\ntiers = 2\naggregate = 4\npoints = 8\n"
-    << "[mission]\nloiter_min = 2\nrounds = 40\ntime_limit_s = 600\nseed = 3\n";
-  const std::string scenario = tmp.file("repro.toml");
-  std::ofstream(scenario) << s.str();
-  const std::string a = tmp.file("a"), b = tmp.file("b");
-  const auto ra = test::run_vigia({"plan", scenario, "--out", a, "--threads", "1", "-q"});
-  INFO(ra.err);
-  REQUIRE(ra.code == 0);
-  {
-    const Hogs hogs;  // the second run competes with two busy processes
-    const auto rb = test::run_vigia({"plan", scenario, "--out", b, "--threads", "2", "-q"});
-    INFO(rb.err);
-    REQUIRE(rb.code == 0);
-  }
-  int files = 0;
-  for (const auto& e : fs::directory_iterator(a)) {
-    const std::string name = e.path().filename().string();
-    INFO(name);
-    REQUIRE(fs::exists(fs::path(b) / name));
-    ++files;
-    if (e.path().extension() == ".tif") {
-      CHECK(raster_digest(e.path()) == raster_digest(fs::path(b) / name));
-    } else if (name == "report.json") {
-      CHECK(report_digest(e.path()) == report_digest(fs::path(b) / name));
-      const auto j = nlohmann::json::parse(slurp(e.path()));
-      CHECK(j["sorties"]["optimiser_time_capped"] == false);
-      CHECK(j["sorties"]["optimiser_rounds_budget"] == 40);
-    } else if (name == "report.md") {
-      CHECK(markdown_digest(e.path()) == markdown_digest(fs::path(b) / name));
-    } else {
-      CHECK(slurp(e.path()) == slurp(fs::path(b) / name));
-    }
-  }
-  CHECK(files >= 15);
-  CHECK(std::distance(fs::directory_iterator(a), fs::directory_iterator{}) ==
-        std::distance(fs::directory_iterator(b), fs::directory_iterator{}));
+  // The bundled sample as it is: two aircraft, 20 points, 100 rounds per fleet size.
+  plan_on_thread_counts(tmp, test::project_data("sample_scenario.toml"), "sorties");
+  // The same area as a persistent patrol (the cycle's optimiser and the revisit
+  // statistics), with the data named by absolute paths.
+  std::string text = slurp(test::project_data("sample_scenario.toml"));
+  const auto replace = [&](const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+  };
+  for (const char* f : {"S33W071_srtm3.tif", "chile_argentina_border_osm_S33W071.geojson",
+                        "countries_S33W071_osm.geojson"})
+    replace(std::string("\"") + f + "\"", "\"" + test::project_data(f) + "\"");
+  replace("objective = \"coverage\"", "objective = \"persistent\"");
+  replace("endurance_h = 3 ", "endurance_h = 4 ");
+  replace("directory = \"../out/sample_plan\"", "directory = \"" + tmp.file("unused") + "\"");
+  const std::string patrol = tmp.file("patrol.toml");
+  std::ofstream(patrol) << text;
+  plan_on_thread_counts(tmp, patrol, "patrol");
 }
 
 namespace {

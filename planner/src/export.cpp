@@ -24,6 +24,21 @@ nlohmann::json num(double v) {
   return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
 }
 
+/// "1 aircraft suffices: the second adds 0.0 % ..." for a plan whose aircraft number
+/// `enough` + 1 added `added` (a fraction of the corridor's weight) under `tolerance`.
+std::string fleet_note(int enough, double added, double tolerance) {
+  static const char* const kOrdinal[] = {"first", "second", "third", "fourth", "fifth",
+                                         "sixth", "seventh", "eighth", "ninth", "tenth"};
+  const std::string next = enough < 10 ? std::string("the ") + kOrdinal[enough]
+                                       : "aircraft " + std::to_string(enough + 1);
+  const std::string adds = std::isfinite(added) && added > 0.0
+                               ? "adds " + geo::fixed(100.0 * added, 1) + " %"
+                               : std::string("adds nothing");
+  return std::to_string(enough) + (enough == 1 ? " aircraft suffices: " : " aircraft suffice: ") +
+         next + " " + adds + " of the corridor by weight (less than " +
+         geo::fixed(100.0 * tolerance, 1) + " %) and stays on the ground";
+}
+
 }  // namespace
 
 std::string to_string(LegKind kind) {
@@ -299,8 +314,17 @@ nlohmann::json mission_report(const MissionResult& m) {
                        {"coverage_by_weight", total_w > 0 ? f.coverage.weight / total_w : 0.0},
                        {"coverage_by_area", total_a > 0 ? f.coverage.area_m2 / total_a : 0.0},
                        {"flight_hours", f.flight_hours},
+                       {"added_by_weight", num(f.added_fraction)},
                        {"kept_smaller_fleet", f.kept_smaller_fleet}});
     }
+    // The fleet that suffices: the first size at which one aircraft more added less
+    // than the tolerance (it stays on the ground, and so do all after it).
+    int flying = 0;
+    for (const auto& r : p->routes) flying += r.samples.empty() ? 0 : 1;
+    std::string note;
+    for (std::size_t k = 1; k < m.fleet.size() && note.empty(); ++k)
+      if (m.fleet[k].kept_smaller_fleet)
+        note = fleet_note(static_cast<int>(k), m.fleet[k].added_fraction, c.fleet_tolerance);
     j["sorties"] = {
         {"aircraft", p->routes.size()},
         {"coverage_by_weight", total_w > 0 ? p->coverage.weight / total_w : 0.0},
@@ -324,7 +348,10 @@ nlohmann::json mission_report(const MissionResult& m) {
          std::any_of(m.fleet.begin(), m.fleet.end(),
                      [](const SortiePlan& f) { return f.optimiser_time_capped; })},
         {"per_aircraft", per},
-        {"by_fleet_size", fleet}};
+        {"by_fleet_size", fleet},
+        {"aircraft_flying", flying},
+        {"fleet_tolerance_by_weight", c.fleet_tolerance},
+        {"fleet_note", note}};
   }
   if (m.patrol) {
     const PatrolPlan& p = *m.patrol;
@@ -379,8 +406,11 @@ std::string mission_summary(const nlohmann::json& r) {
   std::ostringstream o;
   if (r.contains("sorties")) {
     const auto& s = r["sorties"];
-    o << "  " << s["aircraft"].get<int>()
-      << " aircraft: " << figure(s["coverage_by_weight"], 1, 100)
+    const int flying = s.value("aircraft_flying", s["aircraft"].get<int>());
+    o << "  " << flying << " aircraft"
+      << (flying < s["aircraft"].get<int>() ? " (of " + std::to_string(s["aircraft"].get<int>()) + ")"
+                                            : std::string())
+      << ": " << figure(s["coverage_by_weight"], 1, 100)
       << " % of the corridor seen by weight (" << figure(s["coverage_by_area"], 1, 100)
       << " % by area), " << figure(s["km2_per_flight_hour"], 1) << " km² per flight hour\n"
       << "  " << figure(s["km_flown"], 0) << " km flown in " << figure(s["flight_hours"], 1)
@@ -389,6 +419,8 @@ std::string mission_summary(const nlohmann::json& r) {
       o << ", datalink " << figure(s["link_fraction"], 1, 100) << " % of the time (longest outage "
         << figure(s["longest_outage_min"], 1) << " min)";
     o << '\n';
+    if (s.contains("fleet_note") && !s["fleet_note"].get<std::string>().empty())
+      o << "  " << s["fleet_note"].get<std::string>() << '\n';
   }
   if (r.contains("patrol")) {
     const auto& p = r["patrol"];
@@ -451,11 +483,21 @@ std::string mission_report_markdown(const nlohmann::json& j) {
       md << "| " << r["aircraft"] << " | " << r["points_visited"] << " | " << d(r["km"], 1) << " | "
          << d(r["hours"], 2) << " | " << d(r["min_clearance_m"], 0) << " | "
          << d(r["max_altitude_m"], 0) << " |\n";
-    md << "\nCoverage by fleet size (each plan starts from the one before):\n\n"
-       << "| aircraft | by weight | by area | flight hours |\n|---:|---:|---:|---:|\n";
-    for (const auto& r : s["by_fleet_size"])
+    md << "\nCoverage by fleet size (each plan starts from the one before; an aircraft that "
+          "adds less than "
+       << d(s["fleet_tolerance_by_weight"].get<double>() * 100.0, 1)
+       << " % of the corridor by weight stays on the ground):\n\n"
+       << "| aircraft | by weight | by area | flight hours | the last aircraft adds | flying |\n"
+       << "|---:|---:|---:|---:|---:|---:|\n";
+    for (const auto& r : s["by_fleet_size"]) {
+      const bool kept = r["kept_smaller_fleet"].get<bool>();
       md << "| " << r["aircraft"] << " | " << pct(r["coverage_by_weight"]) << " | "
-         << pct(r["coverage_by_area"]) << " | " << d(r["flight_hours"], 2) << " |\n";
+         << pct(r["coverage_by_area"]) << " | " << d(r["flight_hours"], 2) << " | "
+         << (r["added_by_weight"].is_number() ? pct(r["added_by_weight"]) : std::string("-"))
+         << " | " << (kept ? "no: stays on the ground" : "yes") << " |\n";
+    }
+    if (!s["fleet_note"].get<std::string>().empty())
+      md << "\n" << s["fleet_note"].get<std::string>() << ".\n";
   }
   if (j.contains("patrol")) {
     const auto& p = j["patrol"];

@@ -236,6 +236,7 @@ std::unique_ptr<MissionResult> run_mission(const MissionConfig& config, const Pr
     so2.time_limit_s = config.route_time_limit_s;
     so2.max_iterations = config.route_rounds;
     so2.seed = config.seed;
+    so2.fleet_tolerance = config.fleet_tolerance;
     const CoverageModel model{&r->candidates, &r->sets, &r->targets, config.spacing_m};
     r->fleet = plan_fleet(*r->space, r->points, model, sensing, so2, progress);
   }

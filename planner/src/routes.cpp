@@ -269,6 +269,7 @@ void keep_smaller_fleet(SortiePlan& plan, const SortiePlan& warm, int aircraft) 
     }
   }
   plan.coverage = warm.coverage;
+  plan.estimated_value = warm.estimated_value;
   plan.kept_smaller_fleet = true;
 }
 
@@ -363,8 +364,14 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
   }
   plan.coverage = measure_coverage(space, plan.routes, *model.targets, sensing, progress, cache);
   // The exact measure can disagree with the optimiser's estimate: never plan less
-  // coverage with more aircraft than with fewer.
-  if (warm && plan.coverage.weight < warm->coverage.weight) keep_smaller_fleet(plan, *warm, o.aircraft);
+  // coverage with more aircraft than with fewer, nor fly an aircraft that adds less
+  // than the tolerance.
+  if (warm) {
+    const double total = model.targets->total_weight();
+    plan.added_fraction = total > 0 ? (plan.coverage.weight - warm->coverage.weight) / total : 0.0;
+    if (plan.coverage.weight < warm->coverage.weight + o.fleet_tolerance * total)
+      keep_smaller_fleet(plan, *warm, o.aircraft);
+  }
   plan_totals(plan, space, model);
   plan.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return plan;

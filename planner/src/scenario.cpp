@@ -359,6 +359,8 @@ void read_mission(const std::string& path, const toml::table& root, MissionConfi
   m.loiter_s = 60.0 * mis.number_in("loiter_min", 5.0, 0.0, 600.0, "minutes");
   m.route_time_limit_s = mis.number_in("time_limit_s", 600.0, 1.0, 86400.0, "seconds");
   m.route_rounds = mis.integer("rounds", m.route_rounds, 1, 1000000, "optimiser rounds, 1-1000000");
+  m.fleet_tolerance =
+      mis.number_in("fleet_tolerance_percent", m.fleet_tolerance * 100.0, 0.0, 100.0, "%, 0-100") / 100.0;
   m.seed = static_cast<unsigned>(mis.integer("seed", 1, 0, 4294967295LL, "0-4294967295"));
   m.sensor.sample_spacing_m = mis.number_in("sample_spacing_m", 500.0, 10.0, 10000.0, "metres");
   m.threads = static_cast<int>(mis.integer("threads", 0, 0, 1024, "0 = all cores"));

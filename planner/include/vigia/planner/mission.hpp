@@ -61,6 +61,9 @@ struct MissionConfig {
   /// The same rounds give the same plan on any machine; the time limit only caps them.
   long long route_rounds = 100;
   double route_time_limit_s = 600.0;  ///< only a cap: route_rounds is the work
+  /// An aircraft more must add more than this fraction of the corridor's weight, else
+  /// it stays on the ground (SortieOptions::fleet_tolerance).
+  double fleet_tolerance = 0.001;
   double planning_cell_m = 250.0;
   unsigned seed = 1;
   int threads = 0;  ///< 0 = all cores

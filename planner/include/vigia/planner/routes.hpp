@@ -32,6 +32,9 @@ struct SortieOptions {
   double time_limit_s = 60.0;
   long long max_iterations = 0;  ///< optimiser rounds; 0 = until the time limit
   unsigned seed = 1;
+  /// A larger fleet must add more than this fraction of the corridor's weight over
+  /// the smaller one it starts from, else the extra aircraft stays on the ground.
+  double fleet_tolerance = 0.001;
 };
 
 struct SortiePlan {
@@ -49,7 +52,11 @@ struct SortiePlan {
   double longest_outage_s = NAN;
   long long optimiser_rounds = 0;
   bool optimiser_time_capped = false;  ///< the time limit stopped it before its rounds
-  bool kept_smaller_fleet = false;  ///< the warm start measured better; the extra aircraft stay
+  bool kept_smaller_fleet = false;  ///< the extra aircraft stay on the ground (see added_fraction)
+  /// What this fleet's own routes added over the smaller fleet's, as a fraction of the
+  /// corridor's weight (exact measure; NaN for the first fleet size). Under
+  /// SortieOptions::fleet_tolerance the smaller fleet's routes are kept.
+  double added_fraction = NAN;
   double seconds = 0.0;
 };
 
