@@ -21,5 +21,8 @@ work=${VIGIA_BENCH_WORK:-/tmp/vigia-bench}
   --vigia build/cli/vigia "$@"
 ./build/benchmarks/vigia_bench_select --data "$data" --out benchmarks/results
 ./build/benchmarks/vigia_bench_orienteering --data "$data/op" --out benchmarks/results
+./build/benchmarks/vigia_bench_threads --vigia build/cli/vigia --data "$data" --work "$work" \
+  --out benchmarks/results ${VIGIA_BENCH_BASELINE:+--baseline "$VIGIA_BENCH_BASELINE"} \
+  $([ "${1:-}" = --quick ] && echo --quick)
 ./build/benchmarks/vigia_bench_scale --data "$data" --work "$work" --out benchmarks/results "$@"
 echo "benchmarks: results in benchmarks/results/"

@@ -1,6 +1,7 @@
 #include "vigia/planner/package.hpp"
 
 #include <bit>
+#include <exception>
 #include <numbers>
 #include <cmath>
 #include <filesystem>
@@ -231,64 +232,94 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
   cog.format = geo::RasterFormat::COG;
   cog.metadata = meta;
 
-  // Rasters.
   const Grids g = cell_grids(m);
-  geo::write_raster_bands<std::uint16_t>(
-      {&g.times, &g.aircraft},
-      {"times seen (samples along the paths; 0 = never, 65535 = outside the corridor)",
-       "aircraft seeing the cell"},
-      file("coverage.tif", "coverage: band 1 times seen, band 2 aircraft seeing it (COG)"), cog);
-  {
-    geo::RasterWriteOptions o = cog;
-    o.overview_resampling = "AVERAGE";
-    o.band_description = "minutes after take-off when first seen (NaN: never)";
-    geo::write_raster(g.first_seen, file("first_seen.tif", "first time seen, minutes (COG)"), o);
-    if (m.patrol) {
-      geo::write_raster_bands<float>(
-          {&g.revisit_worst, &g.revisit_mean, &g.watched},
-          {"worst revisit, minutes", "mean revisit, minutes", "fraction of time watched"},
-          file("revisit.tif", "persistent patrol: worst and mean revisit, fraction watched (COG)"),
-          o);
-    }
-    if (m.link) {
-      o.band_description = "lowest altitude AMSL with datalink, m (NaN: none under the ceiling)";
-      geo::write_raster(m.link->lowest,
-                        file("link_lowest_altitude.tif", "lowest datalink altitude AMSL (COG)"), o);
-    }
-    geo::write_raster_bands<float>(
-        {&m.area.airspace.min_alt, &m.area.airspace.max_alt},
-        {"lowest allowed altitude AMSL, m", "highest allowed altitude AMSL, m"},
-        file("airspace_band.tif", "permitted altitude band: lowest and highest AMSL (COG)"), o);
-  }
   const geo::Raster<std::uint8_t> shade =
       geo::hillshade(dem.elevation, dem.crs.is_geographic() ? 111120.0 : dem.crs.linear_unit_m());
-  {
-    geo::RasterWriteOptions o = cog;
-    o.overview_resampling = "AVERAGE";
-    o.band_description = "hillshade (0 = no data)";
-    geo::write_raster(shade, file("hillshade.tif", "shaded relief of the DEM (COG)"), o);
-  }
-  counter.add();
-
-  // Vectors.
-  std::vector<geo::OutLayer> layers = mission_layers(m);
-  layers.push_back(stations_layer(m));
-  layers.push_back(candidates_layer(m));
-  geo::write_gpkg(file("plan.gpkg", "every vector layer, with QGIS styles"), layers);
-  counter.add();
-  write_profile_csv(file("route_profile.csv", "altitude profile along each route"), m);
-  write_profile_png(file("route_profile.png", "altitude profiles, chart"), m);
-  counter.add();
-
-  // Ground control.
-  for (const GcsMission& gm : missions) {
-    write_qgc_plan(file(gm.name + ".plan", "QGroundControl plan: " + gm.name), gm,
-                   m.config.aircraft.cruise_ms());
-    write_qgc_wpl(file(gm.name + ".waypoints", "MAVLink QGC WPL 110: " + gm.name), gm);
-  }
-  counter.add();
-  write_kml_files(dir, m, info, files);
-  counter.add();
+  // Four groups of files written at once, each listing its own files (the listing keeps
+  // this order on any thread count): the rasters; the GeoPackage; the profiles and the
+  // quick-look (the text-drawing charts together); the ground-control files and KML.
+  std::vector<PackageFile> part[4];
+  std::exception_ptr failed[4];
+  const auto in = [&](int k, const std::string& name, const std::string& what) {
+    part[k].push_back({name, what});
+    return (fs::path(dir) / name).string();
+  };
+  const auto group = [&](int k) {
+    try {
+      switch (k) {
+        case 0: {
+          geo::write_raster_bands<std::uint16_t>(
+              {&g.times, &g.aircraft},
+              {"times seen (samples along the paths; 0 = never, 65535 = outside the corridor)",
+               "aircraft seeing the cell"},
+              in(0, "coverage.tif", "coverage: band 1 times seen, band 2 aircraft seeing it (COG)"),
+              cog);
+          geo::RasterWriteOptions o = cog;
+          o.overview_resampling = "AVERAGE";
+          o.band_description = "minutes after take-off when first seen (NaN: never)";
+          geo::write_raster(g.first_seen, in(0, "first_seen.tif", "first time seen, minutes (COG)"), o);
+          if (m.patrol) {
+            geo::write_raster_bands<float>(
+                {&g.revisit_worst, &g.revisit_mean, &g.watched},
+                {"worst revisit, minutes", "mean revisit, minutes", "fraction of time watched"},
+                in(0, "revisit.tif",
+                   "persistent patrol: worst and mean revisit, fraction watched (COG)"),
+                o);
+          }
+          if (m.link) {
+            o.band_description = "lowest altitude AMSL with datalink, m (NaN: none under the ceiling)";
+            geo::write_raster(m.link->lowest,
+                              in(0, "link_lowest_altitude.tif", "lowest datalink altitude AMSL (COG)"),
+                              o);
+          }
+          geo::write_raster_bands<float>(
+              {&m.area.airspace.min_alt, &m.area.airspace.max_alt},
+              {"lowest allowed altitude AMSL, m", "highest allowed altitude AMSL, m"},
+              in(0, "airspace_band.tif", "permitted altitude band: lowest and highest AMSL (COG)"), o);
+          o.band_description = "hillshade (0 = no data)";
+          geo::write_raster(shade, in(0, "hillshade.tif", "shaded relief of the DEM (COG)"), o);
+          break;
+        }
+        case 1: {
+          std::vector<geo::OutLayer> layers = mission_layers(m);
+          layers.push_back(stations_layer(m));
+          layers.push_back(candidates_layer(m));
+          geo::write_gpkg(in(1, "plan.gpkg", "every vector layer, with QGIS styles"), layers);
+          break;
+        }
+        case 2:
+          write_profile_csv(in(2, "route_profile.csv", "altitude profile along each route"), m);
+          write_profile_png(in(2, "route_profile.png", "altitude profiles, chart"), m);
+          write_quicklook(in(2, "quicklook.png", "quick-look map: hillshade, coverage, routes"), m, g,
+                          shade, "vigia plan: " + info.name);
+          break;
+        case 3:
+          for (const GcsMission& gm : missions) {
+            write_qgc_plan(in(3, gm.name + ".plan", "QGroundControl plan: " + gm.name), gm,
+                           m.config.aircraft.cruise_ms());
+            write_qgc_wpl(in(3, gm.name + ".waypoints", "MAVLink QGC WPL 110: " + gm.name), gm);
+          }
+          write_kml_files(dir, m, info, part[3]);
+          break;
+      }
+    } catch (...) {
+      failed[k] = std::current_exception();
+    }
+    counter.add();
+  };
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int k = 0; k < 4; ++k) group(k);
+  for (const auto& f : failed)
+    if (f) std::rethrow_exception(f);
+  // The listing in the order the groups were written one after the other before.
+  const auto take = [&](int k, const std::string& name) {
+    for (const auto& f : part[k])
+      if (f.name == name) files.push_back(f);
+  };
+  for (int k : {0, 1}) files.insert(files.end(), part[k].begin(), part[k].end());
+  take(2, "route_profile.csv");
+  take(2, "route_profile.png");
+  files.insert(files.end(), part[3].begin(), part[3].end());
 
   // Report and quick-look.
   nlohmann::json report = mission_report(m);
@@ -299,9 +330,7 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
                     {"command", info.command_line},
                     {"version", meta["VIGIA_VERSION"]},
                     {"git_hash", meta["VIGIA_GIT_HASH"]}};
-  write_quicklook(file("quicklook.png", "quick-look map: hillshade, coverage, routes"), m, g, shade,
-                  "vigia plan: " + info.name);
-  counter.add();
+  take(2, "quicklook.png");
   file("plan.qgs", "QGIS project opening everything");
   file("report.json", "every figure of every stage");
   file("report.md", "the report for people");
