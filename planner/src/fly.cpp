@@ -444,7 +444,8 @@ void add_base_manoeuvres(const FlightSpace& space, FlownRoute& out, std::vector<
   // under the two segments meeting there, and the ramped clearance.
   std::vector<geo::Point2> bases;
   if (out.departure) bases.push_back(out.departure->base);
-  if (out.arrival) bases.push_back(out.arrival->base);
+  if (out.arrival && (bases.empty() || !(bases.front() == out.arrival->base)))
+    bases.push_back(out.arrival->base);
   std::vector<double> fb(nb), fa(na);
   auto& smp = out.samples;
   const auto fill = [&](std::size_t i) {
@@ -572,7 +573,8 @@ FlownRoute fly(const FlightSpace& space, const std::vector<Stop>& stops) {
           "keep the clearance within the permitted airspace";
       return out;
     }
-    bases.push_back(stops.back().work);
+    // A sortie lands where it took off: one base to measure distances from.
+    if (bases.empty() || !(bases.front() == stops.back().work)) bases.push_back(stops.back().work);
   }
   out.problem = lateral_path(space, stops, out);
   if (!out.problem.empty()) {
