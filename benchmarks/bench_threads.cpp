@@ -10,7 +10,7 @@
 //
 //   vigia_bench_threads --vigia build/cli/vigia [--baseline OLD_VIGIA] --data ../shared/data
 //                       --work /tmp/vigia-bench --out benchmarks/results [--repeat 3]
-//                       [--border-repeat 1] [--border30] [--quick]
+//                       [--border-repeat 1] [--border30] [--sample-only] [--quick]
 //
 // Writes results/threads.{json,md}.
 
@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
   std::string vigia_exe = "build/cli/vigia", baseline, data = "../shared/data",
               work = "/tmp/vigia-bench", out = "benchmarks/results", sample = "data/sample_scenario.toml";
   int repeat = 3, border_repeat = 1;
-  bool border30 = false, quick = false;
+  bool border30 = false, quick = false, no_border = false;
   app.add_option("--vigia", vigia_exe, "the vigia to measure");
   app.add_option("--baseline", baseline, "an earlier vigia, measured on the same scenarios");
   app.add_option("--data", data);
@@ -138,9 +138,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 20));
   app.add_flag("--border30", border30, "also the whole border at 30 m, on all cores");
   app.add_flag("--quick", quick, "the sample only, one run each: a smoke run");
+  app.add_flag("--sample-only", no_border, "the sample only (its --repeat runs), no border");
   CLI11_PARSE(app, argc, argv);
   fs::create_directories(work);
   vigia_exe = fs::canonical(vigia_exe).string();
+  data = fs::canonical(data).string();  // the scenarios written under --work name it
   if (!baseline.empty()) baseline = fs::canonical(baseline).string();
 
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
@@ -151,7 +153,7 @@ int main(int argc, char** argv) {
   std::vector<Case> cases{{"sample", fs::canonical(sample).string(),
                            "bundled sample (S33W071, 2 aircraft, 20 points, 100 rounds)",
                            quick ? 1 : repeat}};
-  if (!quick)
+  if (!quick && !no_border)
     cases.push_back({"border_90m", border_scenario(data, work, 90.0),
                      "whole border, 90 m, synthetic terrain (2 aircraft, 30 points, 100 rounds)",
                      border_repeat});
@@ -225,7 +227,7 @@ int main(int argc, char** argv) {
       cj["single_thread_vs_baseline"] = {{"wall", base_wall1 / wall1}, {"routes", base_routes1 / routes1}};
     results["cases"].push_back(cj);
   }
-  if (border30 && !quick) {
+  if (border30 && !quick && !no_border) {
     const std::string scen = border_scenario(data, work, 30.0);
     json r = plan_once(vigia_exe, scen, cores, work + "/threads_border_30m");
     r["build"] = "current";

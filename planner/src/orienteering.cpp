@@ -395,6 +395,23 @@ class Solver {
   /// is the one a single thread going through them one by one would take.
   bool first_improvement(const std::vector<MoveSpec>& moves) {
     const std::size_t block = block_size();
+    if (block == 1) {
+      // One thread: one move after the other, nothing valued in vain.
+      Move mv;
+      for (const MoveSpec& spec : moves) {
+        if ((++valued_ & 63) == 0 && timed_out()) return false;
+        if (!build(spec, mv)) continue;
+        const Valued v = value_move(mv);
+        if (!v.better) continue;
+        bool ok = true;
+        for (std::size_t i = 0; i < mv.which.size() && ok; ++i)
+          ok = !o_.feasible || o_.feasible(mv.which[i], mv.changed[i]);
+        if (!ok) continue;
+        apply(mv.which, mv.changed, v.dv);
+        return true;
+      }
+      return false;
+    }
     std::vector<Valued> val;
     for (std::size_t b0 = 0; b0 < moves.size(); b0 += block) {
       if (timed_out()) return false;
