@@ -30,6 +30,7 @@ class CoverageObjective : public RouteObjective {
   void commit(const Routes& routes) override;
   [[nodiscard]] double delta(const std::vector<int>& which, const Routes& changed) const override;
 
+  [[nodiscard]] bool costly() const override { return true; }
   [[nodiscard]] std::size_t classes() const { return weight_.size(); }
 
  private:

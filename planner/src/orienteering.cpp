@@ -244,11 +244,12 @@ class Solver {
     return {best_dt, best_pos};
   }
 
-  /// Blocks of moves valued at once: one on one thread (nothing valued in vain), else
-  /// enough for every thread to have several.
-  static std::size_t block_size() {
+  /// Blocks of moves valued at once: one on one thread (nothing valued in vain) or when
+  /// moves are cheap to value (threads would cost more than they bring), else enough
+  /// for every thread to have several.
+  std::size_t block_size() const {
     const int threads = omp_get_max_threads();
-    return threads <= 1 ? 1 : static_cast<std::size_t>(32 * threads);
+    return threads <= 1 || !obj_.costly() ? 1 : static_cast<std::size_t>(32 * threads);
   }
 
   /// Inserts unvisited nodes while some insertion gains value within the budgets:
@@ -269,7 +270,7 @@ class Solver {
       found.assign(pairs.size(), Insertion{0.0, 0.0, INFINITY, -1, -1, 0});
       valued_ += static_cast<long long>(pairs.size());
       const auto n = static_cast<std::ptrdiff_t>(pairs.size());
-#pragma omp parallel for schedule(dynamic, 8) if (n > 16)
+#pragma omp parallel for schedule(dynamic, 8) if (n > 16 && block_size() > 1)
       for (std::ptrdiff_t q = 0; q < n; ++q) {
         const auto [v, r] = pairs[static_cast<std::size_t>(q)];
         const auto ru = static_cast<std::size_t>(r);

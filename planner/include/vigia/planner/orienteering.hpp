@@ -62,6 +62,9 @@ class RouteObjective {
   /// the committed solution. Called from several threads at once between
   /// commits: it must not change shared state.
   [[nodiscard]] virtual double delta(const std::vector<int>& which, const Routes& changed) const = 0;
+  /// Whether valuing a move costs enough (microseconds, not nanoseconds) for blocks of
+  /// moves to be worth valuing on several threads. Only the speed depends on it.
+  [[nodiscard]] virtual bool costly() const { return false; }
 };
 
 /// Additive scores: the value of a solution is the sum of its visited nodes' scores.
