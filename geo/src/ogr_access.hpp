@@ -4,6 +4,7 @@
 #include <ogr_spatialref.h>
 
 #include <memory>
+#include <mutex>
 
 #include "vigia/geo/geometry.hpp"
 #include "vigia/geo/spatial_ref.hpp"
@@ -12,6 +13,11 @@ namespace vigia::geo {
 struct SpatialRef::Impl {
   OGRSpatialReference srs;
 };
+
+/// Held while reading any SpatialRef's OGRSpatialReference: copies of a SpatialRef
+/// share one, and GDAL's objects (const methods included: they cache PROJ objects)
+/// must not be used from two threads at once.
+std::recursive_mutex& srs_mutex();
 
 /// The polygons as one OGR multipolygon (rings closed).
 inline std::unique_ptr<OGRMultiPolygon> to_ogr(const MultiPolygon& mp) {

@@ -58,28 +58,38 @@ SpatialRef SpatialRef::from_epsg(int code) {
   return SpatialRef(std::move(impl));
 }
 
+std::recursive_mutex& srs_mutex() {
+  static std::recursive_mutex m;
+  return m;
+}
+
 SpatialRef SpatialRef::wgs84() {
   static const SpatialRef w = from_epsg(4326);
   return w;
 }
 
 bool SpatialRef::empty() const {
+  const std::lock_guard lock(srs_mutex());
   return !impl_ || impl_->srs.IsEmpty();
 }
 bool SpatialRef::is_geographic() const {
+  const std::lock_guard lock(srs_mutex());
   return !empty() && impl_->srs.IsGeographic();
 }
 bool SpatialRef::is_projected() const {
+  const std::lock_guard lock(srs_mutex());
   return !empty() && impl_->srs.IsProjected();
 }
 
 std::string SpatialRef::name() const {
+  const std::lock_guard lock(srs_mutex());
   if (empty()) return "none";
   const char* n = impl_->srs.GetName();
   return n ? n : "unnamed";
 }
 
 std::optional<int> SpatialRef::epsg() const {
+  const std::lock_guard lock(srs_mutex());
   if (empty()) return std::nullopt;
   const char* auth = impl_->srs.GetAuthorityName(nullptr);
   const char* code = impl_->srs.GetAuthorityCode(nullptr);
@@ -95,11 +105,13 @@ std::optional<int> SpatialRef::epsg() const {
 }
 
 std::string SpatialRef::label() const {
+  const std::lock_guard lock(srs_mutex());
   if (const auto code = epsg()) return "EPSG:" + std::to_string(*code);
   return name();
 }
 
 std::string SpatialRef::wkt() const {
+  const std::lock_guard lock(srs_mutex());
   if (empty()) return {};
   char* text = nullptr;
   const char* options[] = {"FORMAT=WKT2_2018", nullptr};
@@ -110,11 +122,13 @@ std::string SpatialRef::wkt() const {
 }
 
 double SpatialRef::linear_unit_m() const {
+  const std::lock_guard lock(srs_mutex());
   if (!is_projected()) return 1.0;
   return impl_->srs.GetLinearUnits();
 }
 
 double SpatialRef::semi_major_m() const {
+  const std::lock_guard lock(srs_mutex());
   if (empty()) return 6378137.0;
   OGRErr err = OGRERR_NONE;
   const double a = impl_->srs.GetSemiMajor(&err);
@@ -122,6 +136,7 @@ double SpatialRef::semi_major_m() const {
 }
 
 double SpatialRef::inverse_flattening() const {
+  const std::lock_guard lock(srs_mutex());
   if (empty()) return 298.257223563;
   OGRErr err = OGRERR_NONE;
   const double invf = impl_->srs.GetInvFlattening(&err);
@@ -129,6 +144,7 @@ double SpatialRef::inverse_flattening() const {
 }
 
 bool SpatialRef::same_as(const SpatialRef& other) const {
+  const std::lock_guard lock(srs_mutex());
   if (empty() || other.empty()) return empty() && other.empty();
   const char* options[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES",
                            "CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS", nullptr};
@@ -147,6 +163,7 @@ struct Transformer::Impl {
 };
 
 Transformer::Transformer(const SpatialRef& from, const SpatialRef& to) {
+  const std::lock_guard lock(srs_mutex());
   if (from.empty() || to.empty()) throw Error("cannot transform coordinates: a CRS is missing");
   if (from.same_as(to)) return;
   impl_ = std::make_unique<Impl>();

@@ -124,7 +124,10 @@ VectorLayer read_vector(const std::string& path, const SpatialRef& target,
   // The layer's own SRS carries the right data axis mapping for the file.
   std::unique_ptr<OGRCoordinateTransformation> ct;
   if (!out.source_crs.same_as(target)) {
-    ct.reset(OGRCreateCoordinateTransformation(layer_srs, &target.impl()->srs));
+    {
+      const std::lock_guard lock(srs_mutex());
+      ct.reset(OGRCreateCoordinateTransformation(layer_srs, &target.impl()->srs));
+    }
     if (!ct) {
       throw Error(path + ": no coordinate transformation from " + out.source_crs.label() + " to " +
                   target.label());

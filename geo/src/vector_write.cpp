@@ -144,7 +144,10 @@ void write_gpkg(const std::string& path, const std::vector<OutLayer>& layers) {
     const char* lco_desc[] = {"GEOMETRY_NAME=geom", "SPATIAL_INDEX=YES", desc.c_str(), nullptr};
     // GDAL 3.6 takes a non-const SRS; it clones it and never modifies ours.
     OGRSpatialReference srs_copy;
-    if (!l.crs.empty()) srs_copy = l.crs.impl()->srs;
+    if (!l.crs.empty()) {
+      const std::lock_guard lock(srs_mutex());
+      srs_copy = l.crs.impl()->srs;
+    }
     OGRLayer* layer = ds->CreateLayer(l.name.c_str(), l.crs.empty() ? nullptr : &srs_copy, type,
                                       const_cast<char**>(l.description.empty() ? lco : lco_desc));
     if (!layer)

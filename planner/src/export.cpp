@@ -24,19 +24,32 @@ nlohmann::json num(double v) {
   return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
 }
 
-/// "1 aircraft suffices: the second adds 0.0 % ..." for a plan whose aircraft number
-/// `enough` + 1 added `added` (a fraction of the corridor's weight) under `tolerance`.
-std::string fleet_note(int enough, double added, double tolerance) {
+/// The percentages of `a` and `b` (fractions) with the fewest decimals, 1 to 4, that
+/// tell them apart.
+std::pair<std::string, std::string> percent_pair(double a, double b) {
+  for (int d = 1;; ++d) {
+    std::string pa = geo::fixed(100.0 * a, d), pb = geo::fixed(100.0 * b, d);
+    if (pa != pb || d == 4) return {pa, pb};
+  }
+}
+
+/// "1 aircraft suffices: the second adds only 0.05 % ..." for a plan of `flying`
+/// aircraft whose next aircraft added `added` (a fraction of the corridor's weight)
+/// under `tolerance`.
+std::string fleet_note(int flying, double added, double tolerance) {
   static const char* const kOrdinal[] = {"first", "second", "third", "fourth", "fifth",
                                          "sixth", "seventh", "eighth", "ninth", "tenth"};
-  const std::string next = enough < 10 ? std::string("the ") + kOrdinal[enough]
-                                       : "aircraft " + std::to_string(enough + 1);
-  const std::string adds = std::isfinite(added) && added > 0.0
-                               ? "adds " + geo::fixed(100.0 * added, 1) + " %"
-                               : std::string("adds nothing");
-  return std::to_string(enough) + (enough == 1 ? " aircraft suffices: " : " aircraft suffice: ") +
-         next + " " + adds + " of the corridor by weight (less than " +
-         geo::fixed(100.0 * tolerance, 1) + " %) and stays on the ground";
+  const std::string next = flying < 10 ? std::string("the ") + kOrdinal[flying]
+                                       : "aircraft " + std::to_string(flying + 1);
+  std::string adds;
+  if (std::isfinite(added) && added > 0.0) {
+    const auto [x, t] = percent_pair(added, tolerance);
+    adds = "adds only " + x + " % of the corridor by weight (the tolerance is " + t + " %)";
+  } else {
+    adds = "adds nothing to the coverage";
+  }
+  return std::to_string(flying) + (flying == 1 ? " aircraft suffices: " : " aircraft suffice: ") +
+         next + " " + adds + " and stays on the ground";
 }
 
 }  // namespace
@@ -317,14 +330,18 @@ nlohmann::json mission_report(const MissionResult& m) {
                        {"added_by_weight", num(f.added_fraction)},
                        {"kept_smaller_fleet", f.kept_smaller_fleet}});
     }
-    // The fleet that suffices: the first size at which one aircraft more added less
-    // than the tolerance (it stays on the ground, and so do all after it).
+    // The fleet that suffices, when the plan keeps aircraft on the ground: after the
+    // last fleet size whose added aircraft flew, the next one added less than the
+    // tolerance (and so did every size after it).
     int flying = 0;
     for (const auto& r : p->routes) flying += r.samples.empty() ? 0 : 1;
     std::string note;
-    for (std::size_t k = 1; k < m.fleet.size() && note.empty(); ++k)
-      if (m.fleet[k].kept_smaller_fleet)
-        note = fleet_note(static_cast<int>(k), m.fleet[k].added_fraction, c.fleet_tolerance);
+    if (!m.fleet.empty() && m.fleet.back().kept_smaller_fleet) {
+      std::size_t last_flown = 0;
+      for (std::size_t k = 1; k < m.fleet.size(); ++k)
+        if (!m.fleet[k].kept_smaller_fleet) last_flown = k;
+      note = fleet_note(flying, m.fleet[last_flown + 1].added_fraction, c.fleet_tolerance);
+    }
     j["sorties"] = {
         {"aircraft", p->routes.size()},
         {"coverage_by_weight", total_w > 0 ? p->coverage.weight / total_w : 0.0},
@@ -485,7 +502,7 @@ std::string mission_report_markdown(const nlohmann::json& j) {
          << d(r["max_altitude_m"], 0) << " |\n";
     md << "\nCoverage by fleet size (each plan starts from the one before; an aircraft that "
           "adds less than "
-       << d(s["fleet_tolerance_by_weight"].get<double>() * 100.0, 1)
+       << d(s["fleet_tolerance_by_weight"].get<double>() * 100.0, 2)
        << " % of the corridor by weight stays on the ground):\n\n"
        << "| aircraft | by weight | by area | flight hours | the last aircraft adds | flying |\n"
        << "|---:|---:|---:|---:|---:|---:|\n";

@@ -223,7 +223,7 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
   const std::vector<GcsMission> missions = gcs_missions(m);
   const std::vector<ExportCheck> checks = check_gcs_missions(m, missions);
   require_safe(checks);
-  ProgressCounter counter(progress, "writing the package", 9);
+  ProgressCounter counter(progress, "writing the package", 5);
   const terrain::Dem& dem = m.area.dem;
   auto meta = geo::provenance(info.command_line);
   if (!info.scenario_path.empty()) meta["VIGIA_SCENARIO"] = info.scenario_path;
@@ -302,10 +302,10 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
           write_kml_files(dir, m, info, part[3]);
           break;
       }
+      counter.add();
     } catch (...) {
       failed[k] = std::current_exception();
     }
-    counter.add();
   };
 #pragma omp parallel for schedule(dynamic, 1)
   for (int k = 0; k < 4; ++k) group(k);
