@@ -360,6 +360,7 @@ nlohmann::json mission_report(const MissionResult& m) {
         {"viewsheds_along_paths_reused", p->coverage.viewsheds_reused},
         {"optimiser_estimate_by_weight", total_w > 0 ? p->estimated_value / total_w : 0.0},
         {"optimiser_rounds", p->optimiser_rounds},
+        {"optimiser_target_classes", p->target_classes},
         {"optimiser_rounds_budget", c.route_rounds},
         {"optimiser_time_capped",
          std::any_of(m.fleet.begin(), m.fleet.end(),
@@ -423,10 +424,9 @@ std::string mission_summary(const nlohmann::json& r) {
   std::ostringstream o;
   if (r.contains("sorties")) {
     const auto& s = r["sorties"];
-    const int flying = s.value("aircraft_flying", s["aircraft"].get<int>());
+    const int flying = s["aircraft_flying"].get<int>(), planned = s["aircraft"].get<int>();
     o << "  " << flying << " aircraft"
-      << (flying < s["aircraft"].get<int>() ? " (of " + std::to_string(s["aircraft"].get<int>()) + ")"
-                                            : std::string())
+      << (flying < planned ? " (of " + std::to_string(planned) + ")" : std::string())
       << ": " << figure(s["coverage_by_weight"], 1, 100)
       << " % of the corridor seen by weight (" << figure(s["coverage_by_area"], 1, 100)
       << " % by area), " << figure(s["km2_per_flight_hour"], 1) << " km² per flight hour\n"
@@ -436,7 +436,7 @@ std::string mission_summary(const nlohmann::json& r) {
       o << ", datalink " << figure(s["link_fraction"], 1, 100) << " % of the time (longest outage "
         << figure(s["longest_outage_min"], 1) << " min)";
     o << '\n';
-    if (s.contains("fleet_note") && !s["fleet_note"].get<std::string>().empty())
+    if (!s["fleet_note"].get<std::string>().empty())
       o << "  " << s["fleet_note"].get<std::string>() << '\n';
   }
   if (r.contains("patrol")) {

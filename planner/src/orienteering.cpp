@@ -390,6 +390,13 @@ class Solver {
     return {true, dv};
   }
 
+  /// Whether every route a move changes passes the exact check, in order.
+  bool flies(const Move& mv) const {
+    for (std::size_t i = 0; i < mv.which.size(); ++i)
+      if (o_.feasible && !o_.feasible(mv.which[i], mv.changed[i])) return false;
+    return true;
+  }
+
   /// Takes the first move of `moves`, in their order, that is better and feasible;
   /// false when there is none. Moves are valued in blocks on all threads; the exact
   /// check (feasible) runs on the better ones of a block in order, so the move taken
@@ -403,11 +410,7 @@ class Solver {
         if ((++valued_ & 63) == 0 && timed_out()) return false;
         if (!build(spec, mv)) continue;
         const Valued v = value_move(mv);
-        if (!v.better) continue;
-        bool ok = true;
-        for (std::size_t i = 0; i < mv.which.size() && ok; ++i)
-          ok = !o_.feasible || o_.feasible(mv.which[i], mv.changed[i]);
-        if (!ok) continue;
+        if (!v.better || !flies(mv)) continue;
         apply(mv.which, mv.changed, v.dv);
         return true;
       }
@@ -430,10 +433,7 @@ class Solver {
         if (!val[q].better) continue;
         Move mv;
         build(moves[b0 + q], mv);
-        bool ok = true;
-        for (std::size_t i = 0; i < mv.which.size() && ok; ++i)
-          ok = !o_.feasible || o_.feasible(mv.which[i], mv.changed[i]);
-        if (!ok) continue;
+        if (!flies(mv)) continue;
         apply(mv.which, mv.changed, val[q].dv);
         return true;
       }

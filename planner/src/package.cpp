@@ -235,10 +235,11 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
   const Grids g = cell_grids(m);
   const geo::Raster<std::uint8_t> shade =
       geo::hillshade(dem.elevation, dem.crs.is_geographic() ? 111120.0 : dem.crs.linear_unit_m());
-  // Four groups of files written at once, each listing its own files (the listing keeps
-  // this order on any thread count): the rasters; the GeoPackage; the profiles and the
-  // quick-look (the text-drawing charts together); the ground-control files and KML.
-  std::vector<PackageFile> part[4];
+  // Four groups of files written at once: the rasters; the GeoPackage; the profiles and
+  // the quick-look (the text-drawing charts together); the ground-control files and
+  // KML. Each lists its files in its parts, listed after in this order on any thread
+  // count (the quick-look, part 4, last, as it always was).
+  std::vector<PackageFile> part[5];
   std::exception_ptr failed[4];
   const auto in = [&](int k, const std::string& name, const std::string& what) {
     part[k].push_back({name, what});
@@ -290,7 +291,7 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
         case 2:
           write_profile_csv(in(2, "route_profile.csv", "altitude profile along each route"), m);
           write_profile_png(in(2, "route_profile.png", "altitude profiles, chart"), m);
-          write_quicklook(in(2, "quicklook.png", "quick-look map: hillshade, coverage, routes"), m, g,
+          write_quicklook(in(4, "quicklook.png", "quick-look map: hillshade, coverage, routes"), m, g,
                           shade, "vigia plan: " + info.name);
           break;
         case 3:
@@ -311,15 +312,7 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
   for (int k = 0; k < 4; ++k) group(k);
   for (const auto& f : failed)
     if (f) std::rethrow_exception(f);
-  // The listing in the order the groups were written one after the other before.
-  const auto take = [&](int k, const std::string& name) {
-    for (const auto& f : part[k])
-      if (f.name == name) files.push_back(f);
-  };
-  for (int k : {0, 1}) files.insert(files.end(), part[k].begin(), part[k].end());
-  take(2, "route_profile.csv");
-  take(2, "route_profile.png");
-  files.insert(files.end(), part[3].begin(), part[3].end());
+  for (const auto& p : part) files.insert(files.end(), p.begin(), p.end());
 
   // Report and quick-look.
   nlohmann::json report = mission_report(m);
@@ -330,7 +323,6 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
                     {"command", info.command_line},
                     {"version", meta["VIGIA_VERSION"]},
                     {"git_hash", meta["VIGIA_GIT_HASH"]}};
-  take(2, "quicklook.png");
   file("plan.qgs", "QGIS project opening everything");
   file("report.json", "every figure of every stage");
   file("report.md", "the report for people");

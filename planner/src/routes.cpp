@@ -347,6 +347,7 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
   SortiePlan plan;
   plan.estimated_value = sol.value;
   plan.optimiser_rounds = sol.iterations;
+  plan.target_classes = static_cast<long long>(objective.classes());
   plan.optimiser_time_capped = sol.time_capped;
   for (const auto& route : sol.routes) {
     if (route.size() <= 2) {

@@ -51,6 +51,8 @@ struct SortiePlan {
   double link_fraction = NAN;  ///< of flight time with the link (NaN: no stations)
   double longest_outage_s = NAN;
   long long optimiser_rounds = 0;
+  /// Classes of targets that the same visits and legs see: what the optimiser counts.
+  long long target_classes = 0;
   bool optimiser_time_capped = false;  ///< the time limit stopped it before its rounds
   bool kept_smaller_fleet = false;  ///< the extra aircraft stay on the ground (see added_fraction)
   /// What this fleet's own routes added over the smaller fleet's, as a fraction of the
