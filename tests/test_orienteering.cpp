@@ -1,14 +1,18 @@
 // The orienteering solver core: small instances with known optima, the benchmark
 // file format, team routes within their budgets.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 
 #include "support.hpp"
 #include "vigia/geo/error.hpp"
 #include "vigia/planner/orienteering.hpp"
+#include "vigia/terrain/viewshed.hpp"
 
 using namespace vigia;
 using namespace vigia::planner;
@@ -99,4 +103,105 @@ TEST_CASE("Orienteering: a budget too small to reach the end is refused",
   in.x[1] = 10.0;
   ScoreObjective obj(in.score);
   CHECK_THROWS_WITH(solve_orienteering(to_problem(in), obj, {}), Catch::Contains("budget"));
+}
+
+namespace {
+/// Forty points scattered by a fixed recurrence, two vehicles, a budget for about a
+/// third of them.
+OrienteeringInstance scattered_instance() {
+  OrienteeringInstance in;
+  in.budget = 60.0;
+  in.paths = 2;
+  in.x = {0, 0};
+  in.y = {0, 0};
+  in.score = {0, 0};
+  unsigned s = 12345;
+  const auto next = [&] {
+    s = s * 1103515245u + 12345u;
+    return static_cast<double>((s >> 8) % 2001) / 100.0 - 10.0;
+  };
+  for (int k = 0; k < 40; ++k) {
+    in.x.push_back(next());
+    in.y.push_back(next());
+    in.score.push_back(1.0 + std::fmod(std::abs(in.x.back() * in.y.back()), 9.0));
+  }
+  return in;
+}
+
+/// A check that refuses about a quarter of the routes (by a hash of the visits, as a
+/// terrain check refuses routes no budget foresees), and notes what it was asked.
+struct PickyCheck {
+  std::mutex m;
+  std::set<std::pair<int, std::vector<int>>> asked;
+  int asked_twice = 0, refused = 0;
+  bool operator()(int r, const std::vector<int>& route) {
+    std::size_t h = 7;
+    for (int v : route) h = h * 31 + static_cast<std::size_t>(v);
+    const bool ok = (h >> 3) % 4 != 0 || route.size() <= 3;
+    std::lock_guard lock(m);
+    if (!asked.insert({r, route}).second) ++asked_twice;
+    if (!ok) ++refused;
+    return ok;
+  }
+};
+}  // namespace
+
+TEST_CASE("Orienteering: an exact check that refuses routes gives the same routes on any thread count",
+          "[orienteering][threads]") {
+  // With several threads the checks run beside the search, which goes on as if each
+  // route flew and runs a round again when one did not: the result must be the one
+  // thread's, every route in it must pass, and no route is asked twice.
+  const OrienteeringInstance in = scattered_instance();
+  const OrienteeringProblem p = to_problem(in);
+  std::vector<OrienteeringSolution> sols;
+  std::set<std::pair<int, std::vector<int>>> asked_by_one;
+  for (int threads : {1, 2, 3}) {
+    const vigia::terrain::ThreadCount tc(threads);
+    // A costly objective would value its moves in blocks; the score's are cheap.
+    ScoreObjective obj(in.score);
+    PickyCheck check;
+    OrienteeringOptions o;
+    o.max_iterations = 60;
+    o.time_limit_s = 86400;
+    o.feasible = [&](int r, const std::vector<int>& route) { return check(r, route); };
+    sols.push_back(solve_orienteering(p, obj, o));
+    INFO("threads " << threads);
+    CHECK(check.refused > 10);  // the search met refusals and went round them
+    CHECK(check.asked_twice == 0);
+    // Every route one thread asks about is asked on more (speculation asks more).
+    if (threads == 1) asked_by_one = check.asked;
+    CHECK(std::includes(check.asked.begin(), check.asked.end(), asked_by_one.begin(),
+                        asked_by_one.end()));
+    for (std::size_t r = 0; r < sols.back().routes.size(); ++r) {
+      CHECK(check(static_cast<int>(r), sols.back().routes[r]));
+      CHECK(sols.back().route_time[r] <= in.budget + 1e-9);
+    }
+  }
+  CHECK(sols[0].value > 0.0);
+  for (std::size_t k = 1; k < sols.size(); ++k) {
+    CHECK(sols[k].routes == sols[0].routes);
+    CHECK(sols[k].value == sols[0].value);
+    CHECK(sols[k].iterations == sols[0].iterations);
+    // The same moves valued: the same search, not only the same answer.
+    CHECK(sols[k].moves_valued == sols[0].moves_valued);
+  }
+}
+
+TEST_CASE("Orienteering: an error in the exact check ends the search on any thread count",
+          "[orienteering][threads]") {
+  const OrienteeringInstance in = scattered_instance();
+  const OrienteeringProblem p = to_problem(in);
+  for (int threads : {1, 2}) {
+    const vigia::terrain::ThreadCount tc(threads);
+    ScoreObjective obj(in.score);
+    OrienteeringOptions o;
+    o.max_iterations = 20;
+    o.time_limit_s = 86400;
+    o.feasible = [](int, const std::vector<int>& route) {
+      if (route.size() > 6) throw Error("the check failed on a route of five visits");
+      return true;
+    };
+    INFO("threads " << threads);
+    CHECK_THROWS_WITH(solve_orienteering(p, obj, o), "the check failed on a route of five visits");
+  }
 }

@@ -288,14 +288,37 @@ std::optional<geo::LineString> FlightSpace::plan(geo::Point2 a, geo::Point2 b) c
     return !blocked_cell(i, j) || (std::abs(i - si) <= 1 && std::abs(j - sj) <= 1) ||
            (std::abs(i - ti) <= 1 && std::abs(j - tj) <= 1);
   };
-  // A* over 8-connected planning cells, Euclidean costs and heuristic.
-  std::vector<float> cost(static_cast<std::size_t>(gnx_) * gny_, INFINITY);
-  std::vector<std::int32_t> from(static_cast<std::size_t>(gnx_) * gny_, -1);
+  // A* over 8-connected planning cells, Euclidean costs and heuristic. The grid's
+  // costs and links are this thread's, kept between searches: a search resets only
+  // the cells it reached (a whole border's grid has millions of cells, a leg's search
+  // a few thousand).
+  thread_local std::vector<float> cost;
+  thread_local std::vector<std::int32_t> from;
+  thread_local std::vector<std::int32_t> touched;
+  const std::size_t cells_n = static_cast<std::size_t>(gnx_) * gny_;
+  if (cost.size() != cells_n) {
+    cost.assign(cells_n, INFINITY);
+    from.assign(cells_n, -1);
+  }
+  touched.clear();
+  struct Reset {
+    ~Reset() {
+      for (const std::int32_t id : touched) {
+        cost[static_cast<std::size_t>(id)] = INFINITY;
+        from[static_cast<std::size_t>(id)] = -1;
+      }
+    }
+  } reset;
   using Item = std::pair<float, std::int32_t>;
   std::priority_queue<Item, std::vector<Item>, std::greater<>> open;
+  touched.push_back(static_cast<std::int32_t>(idx(si, sj)));
   cost[idx(si, sj)] = 0.0f;
   open.push({0.0f, static_cast<std::int32_t>(idx(si, sj))});
-  const auto h = [&](int i, int j) { return static_cast<float>(std::hypot(i - ti, j - tj)); };
+  // (Whole cells: the square root of an exact integer, as hypot gives it, far cheaper.)
+  const auto h = [&](int i, int j) {
+    const int di = i - ti, dj = j - tj;
+    return static_cast<float>(std::sqrt(static_cast<double>(di * di + dj * dj)));
+  };
   bool found = false;
   while (!open.empty()) {
     const auto [f, id] = open.top();
@@ -314,6 +337,7 @@ std::optional<geo::LineString> FlightSpace::plan(geo::Point2 a, geo::Point2 b) c
         if (!free_cell(ni, nj)) continue;
         const float nc = cost[static_cast<std::size_t>(id)] + ((di && dj) ? 1.41421356f : 1.0f);
         if (nc < cost[idx(ni, nj)]) {
+          if (std::isinf(cost[idx(ni, nj)])) touched.push_back(static_cast<std::int32_t>(idx(ni, nj)));
           cost[idx(ni, nj)] = nc;
           from[idx(ni, nj)] = id;
           open.push({nc + h(ni, nj), static_cast<std::int32_t>(idx(ni, nj))});

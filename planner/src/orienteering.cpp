@@ -3,11 +3,14 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <numeric>
 #include <random>
 #include <sstream>
@@ -75,6 +78,10 @@ class Solver {
   Solver(const OrienteeringProblem& p, RouteObjective& obj, const OrienteeringOptions& o)
       : p_(p), obj_(obj), o_(o), rng_(o.seed) {}
 
+  /// Whether the exact checks run as tasks beside the search (run() must then be
+  /// called by the master thread of a parallel region, which runs the tasks).
+  void speculate(bool on) { speculate_ = on; }
+
   OrienteeringSolution run() {
     const auto t0 = std::chrono::steady_clock::now();
     deadline_ = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -87,12 +94,15 @@ class Solver {
     if (!o_.initial.empty()) start_from(o_.initial);
     obj_.commit(routes_);
     value_ = obj_.value(routes_);
-    insert_greedily(false);
     OrienteeringSolution out;
-    local_search();
     Snapshot best = snapshot();
     long long it = 0;
     long long stall = 0;
+    in_round(best, stall, [&] {
+      insert_greedily(false);
+      local_search();
+      best = snapshot();
+    });
     while (!timed_out() && (o_.max_iterations <= 0 || it < o_.max_iterations) &&
            (o_.stall_limit <= 0 || stall < o_.stall_limit)) {
       ++it;
@@ -104,28 +114,31 @@ class Solver {
             o_.max_iterations > 0 ? static_cast<double>(it) / o_.max_iterations : 0.0;
         if (!o_.progress(std::min(1.0, std::max(by_time, by_rounds)))) break;
       }
-      if (stall > 0 && stall % 64 == 0) {
-        // Far from the best for a while: start afresh from a random first visit, so
-        // that regions a greedy start never reaches get their chance.
-        restart_from_scratch();
-      } else {
-        perturb();
-      }
-      exponent_ = kExponents[rng_() % 4];
-      insert_greedily(true);
-      exponent_ = 1.0;
-      local_search();
+      in_round(best, stall, [&] {
+        if (stall > 0 && stall % 64 == 0) {
+          // Far from the best for a while: start afresh from a random first visit, so
+          // that regions a greedy start never reaches get their chance.
+          restart_from_scratch();
+        } else {
+          perturb();
+        }
+        exponent_ = kExponents[rng_() % 4];
+        insert_greedily(true);
+        exponent_ = 1.0;
+        local_search();
+        if (stopped_) return;
+        if (better(value_, total_time(), best.value, best.total_time)) {
+          // Only more value resets the stall count: shaving time off an equal score
+          // can go on for long without changing the answer.
+          stall = value_ > best.value + kEps * std::max(1.0, std::abs(best.value)) ? 0 : stall + 1;
+          best = snapshot();
+        } else {
+          ++stall;
+          // Go on from the best now and then, else from here (a random walk).
+          if (stall % 8 == 0) restore(best);
+        }
+      });
       if (stopped_) break;
-      if (better(value_, total_time(), best.value, best.total_time)) {
-        // Only more value resets the stall count: shaving time off an equal score
-        // can go on for long without changing the answer.
-        stall = value_ > best.value + kEps * std::max(1.0, std::abs(best.value)) ? 0 : stall + 1;
-        best = snapshot();
-      } else {
-        ++stall;
-        // Go on from the best now and then, else from here (a random walk).
-        if (stall % 8 == 0) restore(best);
-      }
     }
     out.time_capped = !stopped_ && timed_out() &&
                       (o_.max_iterations <= 0 || it < o_.max_iterations) &&
@@ -150,6 +163,100 @@ class Solver {
   };
   Snapshot snapshot() const { return {routes_, time_, value_, total_time()}; }
 
+  /// Runs one round of the search (`body`) so that it is the round one thread would
+  /// run. With speculation the routes it flies are checked by tasks while it goes on
+  /// as if they flew; when one did not, the round runs again from its start, now
+  /// knowing that route's answer (and all it asked before), until every answer it used
+  /// was the true one. Time out or a stop with an answer wrong leaves the round undone.
+  template <class Body>
+  void in_round(Snapshot& best, long long& stall, Body&& body) {
+    if (!speculate_) {
+      body();
+      return;
+    }
+    const Snapshot here = snapshot();
+    const Snapshot best_here = best;
+    const long long stall_here = stall, valued_here = valued_;
+    const std::mt19937 rng_here = rng_;
+    for (;;) {
+      body();
+      if (settle()) return;
+      restore(here);
+      best = best_here;
+      stall = stall_here;
+      valued_ = valued_here;
+      rng_ = rng_here;
+      exponent_ = 1.0;
+      if (stopped_ || timed_out()) return;
+    }
+  }
+
+  /// The exact check of route r (o_.feasible), each route asked once. Speculating, a
+  /// route not asked before is flown by a task and taken to fly until settle().
+  bool route_flies(int r, const std::vector<int>& route, bool now = false) {
+    if (!o_.feasible) return true;
+    auto [it, fresh] = known_.try_emplace({r, route});
+    Answer& a = it->second;
+    if (!fresh) {
+      const signed char st = a.state.load(std::memory_order_acquire);
+      if (st == kPending) return true;
+      // A check that failed with an error: settle() throws it if the round, as one
+      // thread runs it, gets this far.
+      if (a.error) {
+        pending_.push_back(&a);
+        return true;
+      }
+      return st == kYes;
+    }
+    if (!speculate_ || now) {
+      bool ok = false;
+      try {
+        ok = o_.feasible(r, route);
+      } catch (...) {
+        known_.erase(it);
+        throw;
+      }
+      a.state.store(ok ? kYes : kNo, std::memory_order_relaxed);
+      return ok;
+    }
+    a.state.store(kPending, std::memory_order_relaxed);
+    pending_.push_back(&a);
+    const auto* key = &it->first;
+    Answer* slot = &a;
+    const auto& feasible = o_.feasible;
+    const std::atomic<bool>& cancelled = cancelled_;
+#pragma omp task default(none) firstprivate(key, slot) shared(feasible, cancelled)
+    {
+      try {
+        // Stopped (Ctrl-C): the checks still queued are not run; the round is then
+        // left undone (not kYes).
+        const bool ok =
+            !cancelled.load(std::memory_order_relaxed) && feasible(key->first, key->second);
+        slot->state.store(ok ? kYes : kNo, std::memory_order_release);
+      } catch (...) {
+        slot->error = std::current_exception();
+        slot->state.store(kNo, std::memory_order_release);
+      }
+    }
+    return true;
+  }
+  /// Waits for the round's checks: true when every route taken to fly does. Checks
+  /// are read in the order they were asked, up to the first that did not fly; an error
+  /// there is thrown, as one thread would have thrown it.
+  bool settle() {
+#pragma omp taskwait
+    bool all = true;
+    for (Answer* a : pending_) {
+      if (a->state.load(std::memory_order_acquire) == kYes) continue;
+      if (a->error) std::rethrow_exception(a->error);
+      all = false;
+      break;
+    }
+    pending_.clear();
+    return all;
+  }
+
+
   /// Starts from given routes (a warm start: the solver only ever keeps better ones).
   void start_from(const Routes& initial) {
     if (initial.size() != routes_.size())
@@ -170,7 +277,7 @@ class Solver {
         in_[static_cast<std::size_t>(node)] = 1;
       }
       const double t = p_.route_time(route);
-      if (t > v.budget + kEps || (o_.feasible && !o_.feasible(static_cast<int>(r), route)))
+      if (t > v.budget + kEps || !route_flies(static_cast<int>(r), route, true))
         throw Error("initial route " + std::to_string(r) + " is not feasible");
       routes_[r] = route;
       time_[r] = t;
@@ -190,9 +297,9 @@ class Solver {
     return v > bv + kEps * std::max(1.0, std::abs(bv)) ||
            (std::abs(v - bv) <= kEps * std::max(1.0, std::abs(bv)) && t < bt - kEps);
   }
-  bool fits(int r, const std::vector<int>& route, double time) const {
+  bool fits(int r, const std::vector<int>& route, double time) {
     if (time > p_.vehicles[static_cast<std::size_t>(r)].budget + kEps) return false;
-    return !o_.feasible || o_.feasible(r, route);
+    return route_flies(r, route);
   }
   /// Commits new forms of routes (already checked).
   void apply(const std::vector<int>& which, Routes changed, double dvalue) {
@@ -219,6 +326,7 @@ class Solver {
       next_stop_check_ = now + std::chrono::milliseconds(50);
       if (o_.stop()) {
         stopped_ = true;
+        cancelled_.store(true, std::memory_order_relaxed);
         return true;
       }
     }
@@ -249,7 +357,8 @@ class Solver {
   /// for every thread to have several.
   std::size_t block_size() const {
     const int threads = omp_get_max_threads();
-    return threads <= 1 || !obj_.costly() ? 1 : static_cast<std::size_t>(32 * threads);
+    return threads <= 1 || !obj_.costly() || speculate_ ? 1
+                                                          : static_cast<std::size_t>(32 * threads);
   }
 
   /// Inserts unvisited nodes while some insertion gains value within the budgets:
@@ -391,9 +500,9 @@ class Solver {
   }
 
   /// Whether every route a move changes passes the exact check, in order.
-  bool flies(const Move& mv) const {
+  bool flies(const Move& mv) {
     for (std::size_t i = 0; i < mv.which.size(); ++i)
-      if (o_.feasible && !o_.feasible(mv.which[i], mv.changed[i])) return false;
+      if (!route_flies(mv.which[i], mv.changed[i])) return false;
     return true;
   }
 
@@ -514,8 +623,7 @@ class Solver {
     for (int v : order) {
       std::vector<int> c = routes_[r];
       c.insert(c.end() - 1, v);
-      if (p_.route_time(c) <= p_.vehicles[r].budget + kEps &&
-          (!o_.feasible || o_.feasible(static_cast<int>(r), c))) {
+      if (p_.route_time(c) <= p_.vehicles[r].budget + kEps && route_flies(static_cast<int>(r), c)) {
         apply({static_cast<int>(r)}, {c}, obj_.delta({static_cast<int>(r)}, {c}));
         return;
       }
@@ -572,6 +680,16 @@ class Solver {
   bool stopped_ = false;
   std::chrono::steady_clock::time_point next_stop_check_{};
   long long valued_ = 0;
+  /// The exact checks' answers by (vehicle, route); a task writes a pending one.
+  enum : signed char { kPending, kYes, kNo };
+  struct Answer {
+    std::atomic<signed char> state{kPending};
+    std::exception_ptr error;
+  };
+  std::map<std::pair<int, std::vector<int>>, Answer> known_;
+  std::vector<Answer*> pending_;  ///< asked in this round, taken to fly
+  bool speculate_ = false;
+  std::atomic<bool> cancelled_{false};  ///< stopped: tasks not started skip their check
   /// Greedy key: value / time^exponent (varied on restarts: 1 favours value per
   /// minute, 2 nearby visits, 0.5 big prizes).
   double exponent_ = 1.0;
@@ -593,7 +711,23 @@ OrienteeringSolution solve_orienteering(const OrienteeringProblem& p, RouteObjec
     }
   }
   Solver s(p, objective, options);
-  return s.run();
+  // The exact checks on the other threads while one thread searches; without them
+  // (or on one thread) the search runs as it is, its moves valued in blocks.
+  if (!options.feasible || omp_get_max_threads() <= 1) return s.run();
+  s.speculate(true);
+  OrienteeringSolution out;
+  std::exception_ptr error;
+#pragma omp parallel default(none) shared(s, out, error)
+#pragma omp master
+  {
+    try {
+      out = s.run();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  return out;
 }
 
 OrienteeringInstance read_orienteering_instance(const std::string& path) {

@@ -313,16 +313,11 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
   oo.time_limit_s = o.time_limit_s;
   oo.max_iterations = o.max_iterations;
   oo.seed = o.seed;
-  // Routes come back (restarts, returns to the best): each is flown once.
-  std::map<std::vector<int>, bool> flown;
+  // The solver asks each route once, on any of its threads (fly() is thread-safe).
   oo.feasible = [&](int, const std::vector<int>& route) {
     if (route.size() <= 2) return true;  // stays on the ground
-    const auto it = flown.find(route);
-    if (it != flown.end()) return it->second;
     const FlownRoute fr = fly(space, pb.stops_of(route));
-    const bool ok = fr.feasible && fr.duration_s <= budget + 1e-6;
-    flown.emplace(route, ok);
-    return ok;
+    return fr.feasible && fr.duration_s <= budget + 1e-6;
   };
   if (warm) {
     // Start from the smaller fleet's routes; the new aircraft start empty.

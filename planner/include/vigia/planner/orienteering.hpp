@@ -10,12 +10,16 @@
 // local search (remove a few visits at random, reinsert with a randomised greedy,
 // search again), deterministic for a seed, within a round or time limit.
 //
-// In parallel, the same search: each neighbourhood's moves are listed in a fixed
-// order and valued in blocks on all threads against the committed solution (the
-// objective's delta is read-only and thread-safe); the move taken is the first
-// improving, feasible one in that order, as one thread would take it. Thread count
-// and scheduling change how many moves are valued in vain, never which one wins:
-// the same problem, options and seed give the same routes on any thread count.
+// In parallel, the same search, two ways. With an exact check (`feasible`, e.g.
+// flying the route over the terrain), one thread searches and the checks run as tasks
+// on the others: the search goes on as if each new route passed, and when one did not
+// the round runs again from its start knowing that answer, until every answer it used
+// was the true one (speculation; each route is checked once). Without one, each
+// neighbourhood's moves are listed in a fixed order and valued in blocks on all
+// threads against the committed solution (the objective's delta is read-only and
+// thread-safe); the move taken is the first improving, feasible one in that order.
+// Either way the moves taken are those one thread takes: the same problem, options
+// and seed give the same routes on any thread count.
 
 #include <cstdint>
 #include <functional>
@@ -88,7 +92,9 @@ struct OrienteeringOptions {
   unsigned seed = 1;
   /// Exact feasibility of a route, checked on every accepted move (besides the
   /// budget): e.g. the flown geometry's clearance and endurance. Empty = budget only.
-  /// Called from one thread at a time; it may use threads of its own.
+  /// With several threads it is called from any of them, several routes at once: it
+  /// must be thread-safe (its own parallel regions then run on one thread). Each
+  /// (vehicle, route) is asked at most once.
   std::function<bool(int vehicle, const std::vector<int>& route)> feasible;
   /// A feasible solution to start from (one route per vehicle, start to end); the
   /// result is never worse than it. Empty = start from empty routes.
@@ -112,8 +118,8 @@ struct OrienteeringSolution {
   bool time_capped = false;
   /// `stop` ended the search.
   bool stopped = false;
-  /// Moves valued by the local search (on several threads also those of a block
-  /// past the one taken).
+  /// Moves valued by the local search (in blocks, without an exact check, also those
+  /// of a block past the one taken; with one, the same on any thread count).
   long long moves_valued = 0;
 };
 
