@@ -352,9 +352,10 @@ class Solver {
     return {best_dt, best_pos};
   }
 
-  /// Blocks of moves valued at once: one on one thread (nothing valued in vain) or when
-  /// moves are cheap to value (threads would cost more than they bring), else enough
-  /// for every thread to have several.
+  /// Blocks of moves valued at once: one on one thread (nothing valued in vain), when
+  /// moves are cheap to value (threads would cost more than they bring) or when the
+  /// other threads fly the routes (speculation), else enough for every thread to have
+  /// several.
   std::size_t block_size() const {
     const int threads = omp_get_max_threads();
     return threads <= 1 || !obj_.costly() || speculate_ ? 1
@@ -507,13 +508,13 @@ class Solver {
   }
 
   /// Takes the first move of `moves`, in their order, that is better and feasible;
-  /// false when there is none. Moves are valued in blocks on all threads; the exact
-  /// check (feasible) runs on the better ones of a block in order, so the move taken
-  /// is the one a single thread going through them one by one would take.
+  /// false when there is none. Moves are valued one by one, or in blocks on all
+  /// threads; the exact check (feasible) runs on the better ones of a block in order, so
+  /// the move taken is the one a single thread going through them one by one would take.
   bool first_improvement(const std::vector<MoveSpec>& moves) {
     const std::size_t block = block_size();
     if (block == 1) {
-      // One thread: one move after the other, nothing valued in vain.
+      // One move after the other, nothing valued in vain.
       Move mv;
       for (const MoveSpec& spec : moves) {
         if ((++valued_ & 63) == 0 && timed_out()) return false;
@@ -711,8 +712,9 @@ OrienteeringSolution solve_orienteering(const OrienteeringProblem& p, RouteObjec
     }
   }
   Solver s(p, objective, options);
-  // The exact checks on the other threads while one thread searches; without them
-  // (or on one thread) the search runs as it is, its moves valued in blocks.
+  // The exact checks on the other threads while one thread searches (the thread that
+  // called, so that progress and stop are asked from it); without them, or on one
+  // thread, the search runs as it is.
   if (!options.feasible || omp_get_max_threads() <= 1) return s.run();
   s.speculate(true);
   OrienteeringSolution out;
