@@ -3,11 +3,14 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <string>
+#include <thread>
 
 #include "support.hpp"
 #include "vigia/geo/error.hpp"
@@ -128,6 +131,14 @@ OrienteeringInstance scattered_instance() {
   return in;
 }
 
+/// The classic score, taken for a costly objective (the sorties' coverage is): its
+/// moves would be valued in blocks on all threads.
+class CostlyScore : public ScoreObjective {
+ public:
+  using ScoreObjective::ScoreObjective;
+  [[nodiscard]] bool costly() const override { return true; }
+};
+
 /// A check that refuses about a quarter of the routes (by a hash of the visits, as a
 /// terrain check refuses routes no budget foresees), and notes what it was asked.
 struct PickyCheck {
@@ -153,12 +164,15 @@ TEST_CASE("Orienteering: an exact check that refuses routes gives the same route
   // thread's, every route in it must pass, and no route is asked twice.
   const OrienteeringInstance in = scattered_instance();
   const OrienteeringProblem p = to_problem(in);
+  const bool costly = GENERATE(false, true);
+  INFO((costly ? "costly" : "cheap") << " objective");
   std::vector<OrienteeringSolution> sols;
   std::set<std::pair<int, std::vector<int>>> asked_by_one;
   for (int threads : {1, 2, 3}) {
     const vigia::terrain::ThreadCount tc(threads);
-    // A costly objective would value its moves in blocks; the score's are cheap.
-    ScoreObjective obj(in.score);
+    ScoreObjective cheap(in.score);
+    CostlyScore dear(in.score);
+    RouteObjective& obj = costly ? static_cast<RouteObjective&>(dear) : cheap;
     PickyCheck check;
     OrienteeringOptions o;
     o.max_iterations = 60;
@@ -189,19 +203,65 @@ TEST_CASE("Orienteering: an exact check that refuses routes gives the same route
 
 TEST_CASE("Orienteering: an error in the exact check ends the search on any thread count",
           "[orienteering][threads]") {
+  // The check refuses some routes and fails on the first of five visits it is asked
+  // about, naming it: the error must be the one one thread meets, not one met on a
+  // path a speculating search threw away.
+  const OrienteeringInstance in = scattered_instance();
+  const OrienteeringProblem p = to_problem(in);
+  std::vector<std::string> errors;
+  for (int threads : {1, 2, 3}) {
+    const vigia::terrain::ThreadCount tc(threads);
+    ScoreObjective obj(in.score);
+    PickyCheck check;
+    OrienteeringOptions o;
+    o.max_iterations = 20;
+    o.time_limit_s = 86400;
+    o.feasible = [&](int r, const std::vector<int>& route) {
+      if (route.size() > 6) {
+        std::string what = "the check failed on route";
+        for (int v : route) what += " " + std::to_string(v);
+        throw Error(what);
+      }
+      return check(r, route);
+    };
+    INFO("threads " << threads);
+    try {
+      solve_orienteering(p, obj, o);
+      FAIL("no error");
+    } catch (const Error& e) {
+      errors.push_back(e.what());
+    }
+  }
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0].rfind("the check failed on route", 0) == 0);
+  CHECK(errors[1] == errors[0]);
+  CHECK(errors[2] == errors[0]);
+}
+
+TEST_CASE("Orienteering: a stop ends a search whose checks are slow at once",
+          "[orienteering][threads]") {
+  // Each check takes 100 ms (a long route flown over fine terrain); the stop comes after
+  // 0.2 s. Without it the 1 000 rounds would take minutes.
   const OrienteeringInstance in = scattered_instance();
   const OrienteeringProblem p = to_problem(in);
   for (int threads : {1, 2}) {
     const vigia::terrain::ThreadCount tc(threads);
     ScoreObjective obj(in.score);
     OrienteeringOptions o;
-    o.max_iterations = 20;
+    o.max_iterations = 1000;
     o.time_limit_s = 86400;
-    o.feasible = [](int, const std::vector<int>& route) {
-      if (route.size() > 6) throw Error("the check failed on a route of five visits");
+    o.feasible = [](int, const std::vector<int>&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
       return true;
     };
+    const auto t0 = std::chrono::steady_clock::now();
+    o.stop = [&] { return std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(200); };
+    const OrienteeringSolution s = solve_orienteering(p, obj, o);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     INFO("threads " << threads);
-    CHECK_THROWS_WITH(solve_orienteering(p, obj, o), "the check failed on a route of five visits");
+    CHECK(s.stopped);
+    // The best checked so far (a round whose checks the stop cut short is undone).
+    for (std::size_t r = 0; r < s.routes.size(); ++r) CHECK(s.route_time[r] <= in.budget + 1e-9);
+    CHECK(took < 1.5);     // about a second at most, as Ctrl-C promises
   }
 }

@@ -14,6 +14,7 @@
 #include <numeric>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "vigia/geo/error.hpp"
 
@@ -81,6 +82,8 @@ class Solver {
   /// Whether the exact checks run as tasks beside the search (run() must then be
   /// called by the master thread of a parallel region, which runs the tasks).
   void speculate(bool on) { speculate_ = on; }
+  /// The checks not yet started are skipped (the search has ended).
+  void cancel() { cancelled_.store(true, std::memory_order_relaxed); }
 
   OrienteeringSolution run() {
     const auto t0 = std::chrono::steady_clock::now();
@@ -155,6 +158,14 @@ class Solver {
   }
 
  private:
+  /// The exact checks' answers by (vehicle, route); a task writes a pending one.
+  enum : signed char { kPending, kYes, kNo };
+  struct Answer {
+    std::atomic<signed char> state{kPending};
+    std::atomic<bool> taken{false};  ///< a thread runs (or ran) the check
+    const std::pair<int, std::vector<int>>* key = nullptr;
+    std::exception_ptr error;
+  };
   struct Snapshot {
     Routes routes;
     std::vector<double> time;
@@ -220,30 +231,41 @@ class Solver {
       return ok;
     }
     a.state.store(kPending, std::memory_order_relaxed);
+    a.key = &it->first;
     pending_.push_back(&a);
-    const auto* key = &it->first;
     Answer* slot = &a;
-    const auto& feasible = o_.feasible;
-    const std::atomic<bool>& cancelled = cancelled_;
-#pragma omp task default(none) firstprivate(key, slot) shared(feasible, cancelled)
-    {
-      try {
-        // Stopped (Ctrl-C): the checks still queued are not run; the round is then
-        // left undone (not kYes).
-        const bool ok =
-            !cancelled.load(std::memory_order_relaxed) && feasible(key->first, key->second);
-        slot->state.store(ok ? kYes : kNo, std::memory_order_release);
-      } catch (...) {
-        slot->error = std::current_exception();
-        slot->state.store(kNo, std::memory_order_release);
-      }
-    }
+    // A pointer, not a reference, into the task: it outlives this call.
+    Solver* self = this;
+#pragma omp task default(none) firstprivate(slot, self)
+    self->run_check(*slot);
     return true;
+  }
+  /// Runs a check unless another thread has taken it. Once stopped (Ctrl-C), checks not
+  /// yet started are not run: the round is then left undone (not kYes).
+  void run_check(Answer& a) const {
+    if (a.taken.exchange(true, std::memory_order_acq_rel)) return;
+    try {
+      const bool ok = !cancelled_.load(std::memory_order_relaxed) && o_.feasible(a.key->first, a.key->second);
+      a.state.store(ok ? kYes : kNo, std::memory_order_release);
+    } catch (...) {
+      a.error = std::current_exception();
+      a.state.store(kNo, std::memory_order_release);
+    }
   }
   /// Waits for the round's checks: true when every route taken to fly does. Checks
   /// are read in the order they were asked, up to the first that did not fly; an error
   /// there is thrown, as one thread would have thrown it.
   bool settle() {
+    // This thread runs the checks no other thread has taken, in order, then waits for
+    // the others; it asks `stop` between them (a Ctrl-C skips the rest at once).
+    for (Answer* a : pending_) {
+      if (timed_out() && stopped_) break;
+      run_check(*a);
+    }
+    for (Answer* a : pending_) {
+      while (a->state.load(std::memory_order_acquire) == kPending && !(timed_out() && stopped_))
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
 #pragma omp taskwait
     bool all = true;
     for (Answer* a : pending_) {
@@ -681,12 +703,6 @@ class Solver {
   bool stopped_ = false;
   std::chrono::steady_clock::time_point next_stop_check_{};
   long long valued_ = 0;
-  /// The exact checks' answers by (vehicle, route); a task writes a pending one.
-  enum : signed char { kPending, kYes, kNo };
-  struct Answer {
-    std::atomic<signed char> state{kPending};
-    std::exception_ptr error;
-  };
   std::map<std::pair<int, std::vector<int>>, Answer> known_;
   std::vector<Answer*> pending_;  ///< asked in this round, taken to fly
   bool speculate_ = false;
@@ -726,6 +742,7 @@ OrienteeringSolution solve_orienteering(const OrienteeringProblem& p, RouteObjec
       out = s.run();
     } catch (...) {
       error = std::current_exception();
+      s.cancel();  // the checks still queued are not run
     }
   }
   if (error) std::rethrow_exception(error);

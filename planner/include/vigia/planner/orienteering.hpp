@@ -93,7 +93,8 @@ struct OrienteeringOptions {
   /// Exact feasibility of a route, checked on every accepted move (besides the
   /// budget): e.g. the flown geometry's clearance and endurance. Empty = budget only.
   /// With several threads it is called from any of them, several routes at once: it
-  /// must be thread-safe (its own parallel regions then run on one thread). Each
+  /// must be thread-safe and a function of (vehicle, route) alone (its own parallel
+  /// regions then run on one thread, at OpenMP's default of one active level). Each
   /// (vehicle, route) is asked at most once.
   std::function<bool(int vehicle, const std::vector<int>& route)> feasible;
   /// A feasible solution to start from (one route per vehicle, start to end); the
