@@ -143,14 +143,14 @@ class CostlyScore : public ScoreObjective {
 /// terrain check refuses routes no budget foresees), and notes what it was asked.
 struct PickyCheck {
   std::mutex m;
-  std::set<std::pair<int, std::vector<int>>> asked;
+  std::set<std::vector<int>> asked;
   int asked_twice = 0, refused = 0;
-  bool operator()(int r, const std::vector<int>& route) {
+  bool operator()(const std::vector<int>& route) {
     std::size_t h = 7;
     for (int v : route) h = h * 31 + static_cast<std::size_t>(v);
     const bool ok = (h >> 3) % 4 != 0 || route.size() <= 3;
     std::lock_guard lock(m);
-    if (!asked.insert({r, route}).second) ++asked_twice;
+    if (!asked.insert(route).second) ++asked_twice;
     if (!ok) ++refused;
     return ok;
   }
@@ -167,7 +167,7 @@ TEST_CASE("Orienteering: an exact check that refuses routes gives the same route
   const bool costly = GENERATE(false, true);
   INFO((costly ? "costly" : "cheap") << " objective");
   std::vector<OrienteeringSolution> sols;
-  std::set<std::pair<int, std::vector<int>>> asked_by_one;
+  std::set<std::vector<int>> asked_by_one;
   for (int threads : {1, 2, 3}) {
     const vigia::terrain::ThreadCount tc(threads);
     ScoreObjective cheap(in.score);
@@ -177,7 +177,7 @@ TEST_CASE("Orienteering: an exact check that refuses routes gives the same route
     OrienteeringOptions o;
     o.max_iterations = 60;
     o.time_limit_s = 86400;
-    o.feasible = [&](int r, const std::vector<int>& route) { return check(r, route); };
+    o.feasible = [&](const std::vector<int>& route) { return check(route); };
     sols.push_back(solve_orienteering(p, obj, o));
     INFO("threads " << threads);
     CHECK(check.refused > 10);  // the search met refusals and went round them
@@ -187,7 +187,7 @@ TEST_CASE("Orienteering: an exact check that refuses routes gives the same route
     CHECK(std::includes(check.asked.begin(), check.asked.end(), asked_by_one.begin(),
                         asked_by_one.end()));
     for (std::size_t r = 0; r < sols.back().routes.size(); ++r) {
-      CHECK(check(static_cast<int>(r), sols.back().routes[r]));
+      CHECK(check(sols.back().routes[r]));
       CHECK(sols.back().route_time[r] <= in.budget + 1e-9);
     }
   }
@@ -216,13 +216,13 @@ TEST_CASE("Orienteering: an error in the exact check ends the search on any thre
     OrienteeringOptions o;
     o.max_iterations = 20;
     o.time_limit_s = 86400;
-    o.feasible = [&](int r, const std::vector<int>& route) {
+    o.feasible = [&](const std::vector<int>& route) {
       if (route.size() > 6) {
         std::string what = "the check failed on route";
         for (int v : route) what += " " + std::to_string(v);
         throw Error(what);
       }
-      return check(r, route);
+      return check(route);
     };
     INFO("threads " << threads);
     try {
@@ -250,7 +250,7 @@ TEST_CASE("Orienteering: a stop ends a search whose checks are slow at once",
     OrienteeringOptions o;
     o.max_iterations = 1000;
     o.time_limit_s = 86400;
-    o.feasible = [](int, const std::vector<int>&) {
+    o.feasible = [](const std::vector<int>&) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       return true;
     };

@@ -314,7 +314,7 @@ std::optional<geo::LineString> FlightSpace::plan(geo::Point2 a, geo::Point2 b) c
   touched.push_back(static_cast<std::int32_t>(idx(si, sj)));
   cost[idx(si, sj)] = 0.0f;
   open.push({0.0f, static_cast<std::int32_t>(idx(si, sj))});
-  // (Whole cells: the square root of an exact integer, as hypot gives it, far cheaper.)
+  // (Whole cells: the square root of an exact integer, as hypot gives it, and cheaper.)
   const auto h = [&](int i, int j) {
     const int di = i - ti, dj = j - tj;
     return static_cast<float>(std::sqrt(static_cast<double>(di * di + dj * dj)));

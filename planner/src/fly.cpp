@@ -29,27 +29,16 @@ double turn_between(double a, double b, int dir) { return wrap2pi(dir > 0 ? b - 
 
 namespace {
 
-/// What the steps of fly() hand on: each sample's step length from the one before
-/// (0 for the first), its distance to the nearest base, its floor.
-struct Trace {
-  std::vector<double> step, nearest, floor;
-};
-
-/// The lengths of the steps into samples [from, to) of `smp`, on all threads.
-void step_lengths(const std::vector<PathSample>& smp, std::size_t from, std::size_t to,
-                  std::vector<double>& step) {
-  const auto a = static_cast<std::ptrdiff_t>(std::max<std::size_t>(from, 1));
-  const auto b = static_cast<std::ptrdiff_t>(to);
-#pragma omp parallel for schedule(static) if (b - a > 4096)
-  for (std::ptrdiff_t i = a; i < b; ++i) {
+/// The distance flown to each sample (s), from the first: each step's length on all
+/// threads, then summed in order (the same sums on any thread count).
+void accumulate_distance(std::vector<PathSample>& smp) {
+  const auto n = static_cast<std::ptrdiff_t>(smp.size());
+  std::vector<double> step(smp.size(), 0.0);
+#pragma omp parallel for schedule(static) if (n > 4096)
+  for (std::ptrdiff_t i = 1; i < n; ++i) {
     const auto k = static_cast<std::size_t>(i);
     step[k] = std::hypot(smp[k].work.x - smp[k - 1].work.x, smp[k].work.y - smp[k - 1].work.y);
   }
-}
-
-/// The distance flown to each sample (s), from the first: the steps summed in order
-/// (the same sums on any thread count).
-void accumulate_distance(std::vector<PathSample>& smp, const std::vector<double>& step) {
   double s = 0.0;
   for (std::size_t i = 0; i < smp.size(); ++i) {
     if (i > 0) s += step[i];
@@ -68,7 +57,7 @@ double nearest_base(geo::Point2 w, const std::vector<geo::Point2>& bases) {
 /// arrival (Dubins curves through the legs' corners, loiter orbits left on the
 /// tangent toward the next vertex). Returns an empty problem when it could be built.
 std::string lateral_path(const FlightSpace& space, const std::vector<Stop>& stops,
-                         FlownRoute& out, Trace& tr) {
+                         FlownRoute& out) {
   const Aircraft& ac = space.aircraft();
   const double v = ac.cruise_ms();
   const double r = ac.turn_radius_m;
@@ -223,9 +212,7 @@ std::string lateral_path(const FlightSpace& space, const std::vector<Stop>& stop
     o.last_sample = smp.size() - 1;
     out.orbits.push_back(o);
   }
-  tr.step.assign(smp.size(), 0.0);
-  step_lengths(smp, 1, smp.size(), tr.step);
-  accumulate_distance(smp, tr.step);
+  accumulate_distance(smp);
   return "";
 }
 
@@ -234,16 +221,14 @@ std::string lateral_path(const FlightSpace& space, const std::vector<Stop>& stop
 /// altitude profile: the stops' altitudes, raised to the floor, then to what the climb
 /// and descent rates allow. Observation orbits are flown level at their highest floor.
 void altitude_profile(const FlightSpace& space, const std::vector<geo::Point2>& bases,
-                      FlownRoute& out, Trace& tr) {
+                      FlownRoute& out, std::vector<double>& floor, std::vector<double>& z) {
   const Aircraft& ac = space.aircraft();
   const double v = ac.cruise_ms();
   const auto& stops = out.stops;
   std::vector<PathSample>& smp = out.samples;
   const std::size_t n = smp.size();
-  std::vector<double>& floor = tr.floor;
   floor.assign(n, 0.0);
-  std::vector<double> z(n, 0.0);
-  tr.nearest.assign(n, INFINITY);
+  z.assign(n, 0.0);
   const double zone = space.options().base_zone_m;
   // Each sample's floor depends on it and its neighbours alone: on all threads.
   const auto ns = static_cast<std::ptrdiff_t>(n);
@@ -278,7 +263,7 @@ void altitude_profile(const FlightSpace& space, const std::vector<geo::Point2>& 
     }
     // Near a base the clearance ramps up from zero with the distance from it, taken at
     // the far end of the segments meeting here.
-    const double near = tr.nearest[i] = nearest_base(q.work, bases);
+    const double near = nearest_base(q.work, bases);
     const double reach =
         std::max(i > 0 ? q.s - smp[i - 1].s : 0.0, i + 1 < n ? smp[i + 1].s - q.s : 0.0);
     if (near + reach < zone && std::isfinite(tmax))
@@ -395,9 +380,7 @@ std::vector<PathSample> straight(geo::Point2 a, geo::Point2 b, double za, double
 /// Adds the departure before the route and the arrival after it: the climb-out along
 /// the runway, the climb spiral up to where the route starts; the descent spiral down
 /// from where it ends, the final approach.
-void add_base_manoeuvres(const FlightSpace& space, const std::vector<geo::Point2>& check_bases,
-                         FlownRoute& out, Trace& tr) {
-  std::vector<double>& floor = tr.floor;
+void add_base_manoeuvres(const FlightSpace& space, FlownRoute& out, std::vector<double>& floor) {
   const Aircraft& ac = space.aircraft();
   const double v = ac.cruise_ms();
   const double climb = ac.climb_rate_ms / v, descent = ac.descent_rate_ms / v;
@@ -460,7 +443,7 @@ void add_base_manoeuvres(const FlightSpace& space, const std::vector<geo::Point2
       after.push_back(q);
     out.orbits.push_back(o);
   }
-  const std::size_t nb = before.size(), na = after.size(), nr = out.samples.size();
+  const std::size_t nb = before.size(), na = after.size();
   out.samples.insert(out.samples.begin(), before.begin(), before.end());
   out.samples.insert(out.samples.end(), after.begin(), after.end());
   // Terrain and floors of the manoeuvres' samples, as for the route's: every DEM post
@@ -489,21 +472,8 @@ void add_base_manoeuvres(const FlightSpace& space, const std::vector<geo::Point2
     fa[static_cast<std::size_t>(i)] = fill(smp.size() - na + static_cast<std::size_t>(i));
   floor.insert(floor.begin(), fb.begin(), fb.end());
   floor.insert(floor.end(), fa.begin(), fa.end());
-  // The manoeuvres' distances to the bases; the route's are known.
-  std::vector<double> nb_near(nb), na_near(na);
-  for (std::size_t i = 0; i < nb; ++i) nb_near[i] = nearest_base(smp[i].work, check_bases);
-  for (std::size_t i = 0; i < na; ++i)
-    na_near[i] = nearest_base(smp[nb + nr + i].work, check_bases);
-  tr.nearest.insert(tr.nearest.begin(), nb_near.begin(), nb_near.end());
-  tr.nearest.insert(tr.nearest.end(), na_near.begin(), na_near.end());
-  // Distances and times along the whole flight: the route's steps are known, the
-  // manoeuvres' and the two joins measured.
-  std::vector<double> steps(smp.size(), 0.0);
-  std::copy(tr.step.begin() + 1, tr.step.end(), steps.begin() + static_cast<std::ptrdiff_t>(nb) + 1);
-  step_lengths(smp, 1, nb + 1, steps);
-  step_lengths(smp, nb + nr, smp.size(), steps);
-  tr.step = std::move(steps);
-  accumulate_distance(out.samples, tr.step);
+  // Distances and times along the whole flight.
+  accumulate_distance(out.samples);
   for (auto& q : out.samples) q.t = q.s / v;
   const double s = out.samples.empty() ? 0.0 : out.samples.back().s;
   out.length_m = s;
@@ -517,8 +487,8 @@ void add_base_manoeuvres(const FlightSpace& space, const std::vector<geo::Point2
 
 /// Step three of fly(): every sample checked: data under it, the ceiling, the
 /// permitted airspace, and beyond the base zones flyable ground.
-void check_samples(const FlightSpace& space, const Trace& tr, FlownRoute& out) {
-  const std::vector<double>& floor = tr.floor;
+void check_samples(const FlightSpace& space, const std::vector<geo::Point2>& bases,
+                   const std::vector<double>& floor, FlownRoute& out) {
   const Aircraft& ac = space.aircraft();
   const double zone = space.options().base_zone_m;
   const double runway = space.options().runway_m;
@@ -527,12 +497,13 @@ void check_samples(const FlightSpace& space, const Trace& tr, FlownRoute& out) {
   // What each sample needs of the flight space, on all threads; then the checks in
   // order, the first failure ending them.
   const auto ns = static_cast<std::ptrdiff_t>(out.samples.size());
-  const std::vector<double>& nearest = tr.nearest;
+  std::vector<double> nearest(out.samples.size());
   std::vector<std::uint8_t> is_permitted(out.samples.size()), is_flyable(out.samples.size());
 #pragma omp parallel for schedule(static) if (ns > 2048)
   for (std::ptrdiff_t ii = 0; ii < ns; ++ii) {
     const auto i = static_cast<std::size_t>(ii);
     const PathSample& q = out.samples[i];
+    nearest[i] = nearest_base(q.work, bases);
     is_permitted[i] = space.permitted(q.work);
     is_flyable[i] = nearest[i] < zone || space.flyable(q.work);
   }
@@ -609,15 +580,15 @@ FlownRoute fly(const FlightSpace& space, const std::vector<Stop>& stops) {
     // A sortie lands where it took off: one base to measure distances from.
     if (bases.empty() || !(bases.front() == stops.back().work)) bases.push_back(stops.back().work);
   }
-  Trace tr;
-  out.problem = lateral_path(space, stops, out, tr);
+  out.problem = lateral_path(space, stops, out);
   if (!out.problem.empty()) {
     out.samples.clear();
     return out;
   }
-  altitude_profile(space, bases, out, tr);
-  add_base_manoeuvres(space, bases, out, tr);
-  check_samples(space, tr, out);
+  std::vector<double> floor, z;
+  altitude_profile(space, bases, out, floor, z);
+  add_base_manoeuvres(space, out, floor);
+  check_samples(space, bases, floor, out);
   return out;
 }
 

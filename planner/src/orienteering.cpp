@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <exception>
 #include <cmath>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -158,12 +158,12 @@ class Solver {
   }
 
  private:
-  /// The exact checks' answers by (vehicle, route); a task writes a pending one.
+  /// The exact checks' answers by route; a task writes a pending one.
   enum : signed char { kPending, kYes, kNo };
   struct Answer {
     std::atomic<signed char> state{kPending};
     std::atomic<bool> taken{false};  ///< a thread runs (or ran) the check
-    const std::pair<int, std::vector<int>>* key = nullptr;
+    const std::vector<int>* route = nullptr;
     std::exception_ptr error;
   };
   struct Snapshot {
@@ -202,11 +202,11 @@ class Solver {
     }
   }
 
-  /// The exact check of route r (o_.feasible), each route asked once. Speculating, a
+  /// The exact check of a route (o_.feasible), each route asked once. Speculating, a
   /// route not asked before is flown by a task and taken to fly until settle().
-  bool route_flies(int r, const std::vector<int>& route, bool now = false) {
+  bool route_flies(const std::vector<int>& route, bool now = false) {
     if (!o_.feasible) return true;
-    auto [it, fresh] = known_.try_emplace({r, route});
+    auto [it, fresh] = known_.try_emplace(route);
     Answer& a = it->second;
     if (!fresh) {
       const signed char st = a.state.load(std::memory_order_acquire);
@@ -222,7 +222,7 @@ class Solver {
     if (!speculate_ || now) {
       bool ok = false;
       try {
-        ok = o_.feasible(r, route);
+        ok = o_.feasible(route);
       } catch (...) {
         known_.erase(it);
         throw;
@@ -231,7 +231,7 @@ class Solver {
       return ok;
     }
     a.state.store(kPending, std::memory_order_relaxed);
-    a.key = &it->first;
+    a.route = &it->first;
     pending_.push_back(&a);
     Answer* slot = &a;
     // A pointer, not a reference, into the task: it outlives this call.
@@ -245,7 +245,7 @@ class Solver {
   void run_check(Answer& a) const {
     if (a.taken.exchange(true, std::memory_order_acq_rel)) return;
     try {
-      const bool ok = !cancelled_.load(std::memory_order_relaxed) && o_.feasible(a.key->first, a.key->second);
+      const bool ok = !cancelled_.load(std::memory_order_relaxed) && o_.feasible(*a.route);
       a.state.store(ok ? kYes : kNo, std::memory_order_release);
     } catch (...) {
       a.error = std::current_exception();
@@ -259,11 +259,11 @@ class Solver {
     // This thread runs the checks no other thread has taken, in order, then waits for
     // the others; it asks `stop` between them (a Ctrl-C skips the rest at once).
     for (Answer* a : pending_) {
-      if (timed_out() && stopped_) break;
+      if (stop_asked()) break;
       run_check(*a);
     }
     for (Answer* a : pending_) {
-      while (a->state.load(std::memory_order_acquire) == kPending && !(timed_out() && stopped_))
+      while (a->state.load(std::memory_order_acquire) == kPending && !stop_asked())
         std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
 #pragma omp taskwait
@@ -277,7 +277,6 @@ class Solver {
     pending_.clear();
     return all;
   }
-
 
   /// Starts from given routes (a warm start: the solver only ever keeps better ones).
   void start_from(const Routes& initial) {
@@ -299,7 +298,7 @@ class Solver {
         in_[static_cast<std::size_t>(node)] = 1;
       }
       const double t = p_.route_time(route);
-      if (t > v.budget + kEps || !route_flies(static_cast<int>(r), route, true))
+      if (t > v.budget + kEps || !route_flies(route, true))
         throw Error("initial route " + std::to_string(r) + " is not feasible");
       routes_[r] = route;
       time_[r] = t;
@@ -321,7 +320,7 @@ class Solver {
   }
   bool fits(int r, const std::vector<int>& route, double time) {
     if (time > p_.vehicles[static_cast<std::size_t>(r)].budget + kEps) return false;
-    return route_flies(r, route);
+    return route_flies(route);
   }
   /// Commits new forms of routes (already checked).
   void apply(const std::vector<int>& which, Routes changed, double dvalue) {
@@ -353,6 +352,11 @@ class Solver {
       }
     }
     return now >= deadline_;
+  }
+  /// Whether `stop` asked to end (asked at most every 50 ms), not the time limit.
+  bool stop_asked() {
+    timed_out();
+    return stopped_;
   }
   bool unvisited(int v) const {
     return p_.visitable[static_cast<std::size_t>(v)] && !in_[static_cast<std::size_t>(v)];
@@ -525,7 +529,7 @@ class Solver {
   /// Whether every route a move changes passes the exact check, in order.
   bool flies(const Move& mv) {
     for (std::size_t i = 0; i < mv.which.size(); ++i)
-      if (!route_flies(mv.which[i], mv.changed[i])) return false;
+      if (!route_flies(mv.changed[i])) return false;
     return true;
   }
 
@@ -646,7 +650,7 @@ class Solver {
     for (int v : order) {
       std::vector<int> c = routes_[r];
       c.insert(c.end() - 1, v);
-      if (p_.route_time(c) <= p_.vehicles[r].budget + kEps && route_flies(static_cast<int>(r), c)) {
+      if (p_.route_time(c) <= p_.vehicles[r].budget + kEps && route_flies(c)) {
         apply({static_cast<int>(r)}, {c}, obj_.delta({static_cast<int>(r)}, {c}));
         return;
       }
@@ -703,7 +707,7 @@ class Solver {
   bool stopped_ = false;
   std::chrono::steady_clock::time_point next_stop_check_{};
   long long valued_ = 0;
-  std::map<std::pair<int, std::vector<int>>, Answer> known_;
+  std::map<std::vector<int>, Answer> known_;
   std::vector<Answer*> pending_;  ///< asked in this round, taken to fly
   bool speculate_ = false;
   std::atomic<bool> cancelled_{false};  ///< stopped: tasks not started skip their check

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <mutex>
 #include <numbers>
 #include <numeric>
 
@@ -314,22 +313,11 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
   oo.time_limit_s = o.time_limit_s;
   oo.max_iterations = o.max_iterations;
   oo.seed = o.seed;
-  // The solver asks each (aircraft, route) once, on any of its threads (fly() is
-  // thread-safe). Aircraft from one base fly the same route alike: it is flown once.
-  std::mutex flown_mutex;
-  std::map<std::vector<int>, bool> flown;
-  oo.feasible = [&](int, const std::vector<int>& route) {
+  // The solver asks each route once, on any of its threads (fly() is thread-safe).
+  oo.feasible = [&](const std::vector<int>& route) {
     if (route.size() <= 2) return true;  // stays on the ground
-    {
-      const std::lock_guard lock(flown_mutex);
-      const auto it = flown.find(route);
-      if (it != flown.end()) return it->second;
-    }
     const FlownRoute fr = fly(space, pb.stops_of(route));
-    const bool ok = fr.feasible && fr.duration_s <= budget + 1e-6;
-    const std::lock_guard lock(flown_mutex);
-    flown.emplace(route, ok);
-    return ok;
+    return fr.feasible && fr.duration_s <= budget + 1e-6;
   };
   if (warm) {
     // Start from the smaller fleet's routes; the new aircraft start empty.

@@ -92,11 +92,12 @@ struct OrienteeringOptions {
   unsigned seed = 1;
   /// Exact feasibility of a route, checked on every accepted move (besides the
   /// budget): e.g. the flown geometry's clearance and endurance. Empty = budget only.
+  /// A function of the route alone (a route names its vehicle's start and end; the
+  /// solver checks each vehicle's budget itself), so each route is asked at most once.
   /// With several threads it is called from any of them, several routes at once: it
-  /// must be thread-safe and a function of (vehicle, route) alone (its own parallel
-  /// regions then run on one thread, at OpenMP's default of one active level). Each
-  /// (vehicle, route) is asked at most once.
-  std::function<bool(int vehicle, const std::vector<int>& route)> feasible;
+  /// must be thread-safe (its own parallel regions then run on one thread, at OpenMP's
+  /// default of one active level).
+  std::function<bool(const std::vector<int>& route)> feasible;
   /// A feasible solution to start from (one route per vehicle, start to end); the
   /// result is never worse than it. Empty = start from empty routes.
   std::vector<std::vector<int>> initial;
