@@ -315,6 +315,66 @@ TEST_CASE("Sensor limits", "[viewshed]") {
   }
 }
 
+TEST_CASE("Cells asked for come out as in the whole viewshed, the others 255",
+          "[viewshed]") {
+  TerrainShape shape;
+  shape.seed = 4;
+  shape.relief_m = 1200.0;
+  const Dem dem = synthetic_dem(241, 201, 90.0, shape);
+  // A band of rows and a diagonal strip, some runs leaving the window on either side.
+  const CellRuns runs = CellRuns::where(dem.cols(), dem.rows(), [](int r, int c) {
+    return (r > 90 && r < 120) || std::abs(r - c) < 7 || (c % 17 == 3 && r % 5 != 0);
+  });
+  const auto in_runs = [&](int r, int c) {
+    for (const auto& [c0, c1] : runs.row(r))
+      if (c >= c0 && c < c1) return true;
+    return false;
+  };
+  for (const auto algorithm : {LosAlgorithm::Fast, LosAlgorithm::Exact}) {
+    for (int limits = 0; limits < 3; ++limits) {
+      ViewshedOptions o;
+      o.algorithm = algorithm;
+      o.target_height_m = 2.0;
+      o.limits.max_distance_m = 6000.0;
+      if (limits >= 1) {  // per-cell limits: slant range, grazing cut, minimum distance
+        o.limits.max_slant_range_m = 6500.0;
+        o.limits.min_grazing_deg = 5.0;
+        o.limits.min_distance_m = 300.0;
+      }
+      if (limits == 2) o.limits.azimuth_sector_deg = std::pair{300.0, 120.0};
+      const Observer obs{{120.3, 100.6}, 2500.0, AltitudeReference::AboveGround};
+      const Viewshed whole = compute_viewshed(dem, obs, o);
+      o.only = &runs;
+      const Viewshed part = compute_viewshed(dem, obs, o);
+      REQUIRE(part.window.col == whole.window.col);
+      REQUIRE(part.window.row == whole.window.row);
+      long long in_range = 0;
+      long long visible = 0;
+      long long wrong = 0;
+      for (int r = 0; r < whole.visible.rows(); ++r) {
+        for (int c = 0; c < whole.visible.cols(); ++c) {
+          const bool asked = in_runs(r + whole.window.row, c + whole.window.col);
+          const std::uint8_t want = asked ? whole.visible(r, c) : 255;
+          wrong += part.visible(r, c) != want;
+          in_range += asked && want != 255;
+          visible += asked && want == 1;
+        }
+      }
+      INFO("limits " << limits << ", exact " << (algorithm == LosAlgorithm::Exact));
+      CHECK(wrong == 0);
+      CHECK(visible > 100);
+      CHECK(part.stats.cells_in_range == in_range);
+      CHECK(part.stats.visible == visible);
+    }
+  }
+  // Runs of another grid are refused.
+  const CellRuns other = CellRuns::where(10, 10, [](int, int) { return true; });
+  ViewshedOptions o;
+  o.only = &other;
+  CHECK_THROWS_WITH(compute_viewshed(dem, {{120.0, 100.0}, 100.0, AltitudeReference::AboveGround}, o),
+                    Catch::Contains("another grid"));
+}
+
 TEST_CASE("Nodata cells are no data and never block", "[viewshed]") {
   const Dem dem = test::make_dem(40, 40, kCell, [](int r, int c) {
     return (c == 20 && r < 30) ? std::nan("") : (c == 10 ? 50.0 : 0.0);

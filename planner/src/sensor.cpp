@@ -109,19 +109,36 @@ Targets make_targets(const terrain::Dem& dem, const geo::Raster<float>& weight, 
     }
   }
   if (t.weight.empty()) throw Error("the corridor holds no target cell");
+  t.runs = terrain::CellRuns::where(dem.cols(), dem.rows(),
+                                    [&](int r, int c) { return t.id(r, c) >= 0; });
   return t;
+}
+
+terrain::ViewshedOptions Targets::viewshed_options(const Sensor& sensor) const {
+  terrain::ViewshedOptions vo = sensor.viewshed_options();
+  if (runs.rows() > 0) vo.only = &runs;
+  return vo;
 }
 
 const std::vector<std::uint32_t>& SeenCounter::seen(const terrain::Viewshed& vs) {
   touched_.clear();
-  for (int r = 0; r < vs.visible.rows(); ++r) {
-    const std::uint8_t* v = vs.visible.row(r);
-    const std::int32_t* id = targets_.id.row(r + vs.window.row) + vs.window.col;
-    for (int c = 0; c < vs.visible.cols(); ++c) {
+  const int cols = vs.visible.cols();
+  const auto count = [&](const std::uint8_t* v, const std::int32_t* id, int c0, int c1) {
+    for (int c = c0; c < c1; ++c) {
       if (v[c] != 1 || id[c] < 0) continue;
       if (cells_[static_cast<std::size_t>(id[c])]++ == 0)
         touched_.push_back(static_cast<std::uint32_t>(id[c]));
     }
+  };
+  for (int r = 0; r < vs.visible.rows(); ++r) {
+    const std::uint8_t* v = vs.visible.row(r);
+    const std::int32_t* id = targets_.id.row(r + vs.window.row) + vs.window.col;
+    if (targets_.runs.rows() == 0) {
+      count(v, id, 0, cols);
+      continue;
+    }
+    for (const auto& [g0, g1] : targets_.runs.row(r + vs.window.row))
+      count(v, id, std::max(g0 - vs.window.col, 0), std::min(g1 - vs.window.col, cols));
   }
   out_.clear();
   for (std::uint32_t t : touched_) {
@@ -148,7 +165,7 @@ CoverageProblem visible_sets(const terrain::Dem& dem, const std::vector<Candidat
         c1 = std::max(c1, c);
       }
   const geo::Window corridor_box{c0, r0, c1 - c0 + 1, r1 - r0 + 1};
-  const terrain::ViewshedOptions vo = sensor.viewshed_options();
+  const terrain::ViewshedOptions vo = targets.viewshed_options(sensor);
 
   std::vector<std::vector<std::uint32_t>> sets(candidates.size());
   long long viewsheds = 0;
@@ -196,7 +213,7 @@ void seen_from(const FlightSpace& space, const std::vector<SensorPosition>& wher
                const char* stage,
                const std::function<void(std::size_t, const std::vector<std::uint32_t>&)>& fn) {
   const terrain::Dem& dem = space.area().dem;
-  const terrain::ViewshedOptions vo = sensor.viewshed_options();
+  const terrain::ViewshedOptions vo = targets.viewshed_options(sensor);
   ProgressCounter counter(progress, stage, static_cast<long long>(where.size()));
   const auto n = static_cast<long long>(where.size());
 #pragma omp parallel

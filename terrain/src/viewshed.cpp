@@ -270,24 +270,8 @@ void apply_limits(Viewshed& vs, const detail::LosFrame& f, const detail::LosResu
                         options.required_rise;
   long long in_range = 0;
   long long visible = 0;
-  if (!per_cell) {
-    // Only the horizontal range applies, and the kernels left 255 beyond it. Counted
-    // a row at a time in 32-bit sums, which the compiler turns into vector code.
-    for (int r = 0; r < vs.visible.rows(); ++r) {
-      const std::uint8_t* row = vs.visible.row(r);
-      std::uint32_t n = 0;
-      std::uint32_t v1 = 0;
-      for (int c = 0; c < vs.visible.cols(); ++c) {
-        n += row[c] != 255;
-        v1 += row[c] == 1;
-      }
-      in_range += n;
-      visible += v1;
-    }
-  }
   const GrazingTest grazing(min_grazing, re);
   RowLimits lr;
-  lr.oc = f.oc;
   lr.z_eye = f.z_eye;
   lr.target_height = f.target_height;
   lr.slant = lim.max_slant_range_m > 0.0;
@@ -297,14 +281,29 @@ void apply_limits(Viewshed& vs, const detail::LosFrame& f, const detail::LosResu
   lr.grazing = lim.min_grazing_deg > -90.0;
   lr.test = grazing;
   std::vector<std::uint8_t> flags(per_cell ? static_cast<std::size_t>(f.cols()) : 0);
-  for (int r = 0; per_cell && r < f.rows(); ++r) {
+  // Columns [c0, c1) of row r: counted, or (per_cell) the limits applied.
+  const auto segment = [&](int r, int c0, int c1) {
+    std::uint8_t* row = vs.visible.row(r);
+    if (!per_cell) {
+      // Only the horizontal range applies, and the kernels left 255 beyond it. Counted
+      // in 32-bit sums, which the compiler turns into vector code.
+      std::uint32_t n = 0;
+      std::uint32_t v1 = 0;
+      for (int c = c0; c < c1; ++c) {
+        n += row[c] != 255;
+        v1 += row[c] == 1;
+      }
+      in_range += n;
+      visible += v1;
+      return;
+    }
     lr.sx = f.sx[static_cast<std::size_t>(r)];
     lr.north = f.ny[static_cast<std::size_t>(r)];
-    limit_flags(lr, f.z.row(r), f.cols(), flags.data());
-    std::uint8_t* row = vs.visible.row(r);
-    for (int c = 0; c < f.cols(); ++c) {
+    lr.oc = f.oc - c0;  // exact: both are below 2^11 cells apart
+    limit_flags(lr, f.z.row(r) + c0, c1 - c0, flags.data());
+    for (int c = c0; c < c1; ++c) {
       std::uint8_t& v = row[c];
-      const std::uint8_t fl = flags[static_cast<std::size_t>(c)];
+      const std::uint8_t fl = flags[static_cast<std::size_t>(c - c0)];
       if (v == 255) {
         // No data or beyond the horizontal range; or past the grazing cut, not visible.
         if (!grazing_cut || !(fl & kWithinRange) || std::isnan(f.z(r, c))) continue;
@@ -349,6 +348,25 @@ void apply_limits(Viewshed& vs, const detail::LosFrame& f, const detail::LosResu
       }
       if (v == 1) ++visible;
     }
+  };
+  const int cols = f.cols();
+  for (int r = 0; r < f.rows(); ++r) {
+    if (!options.only) {
+      segment(r, 0, cols);
+      continue;
+    }
+    // Only the cells asked for: the others become 255.
+    std::uint8_t* row = vs.visible.row(r);
+    int done = 0;
+    for (const auto& [g0, g1] : options.only->row(vs.window.row + r)) {
+      const int c0 = std::max(g0 - vs.window.col, done);
+      const int c1 = std::min(g1 - vs.window.col, cols);
+      if (c1 <= c0) continue;
+      std::memset(row + done, 255, static_cast<std::size_t>(c0 - done));
+      segment(r, c0, c1);
+      done = c1;
+    }
+    std::memset(row + done, 255, static_cast<std::size_t>(cols - done));
   }
   vs.stats.cells_in_range = in_range;
   vs.stats.visible = visible;
@@ -361,6 +379,11 @@ Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const Viewsh
   const SensorLimits& lim = options.limits;
   check_options(options);
 
+  if (options.only && options.only->rows() != dem.rows())
+    throw Error("the cells asked for are on another grid than the DEM (" +
+                    std::to_string(options.only->rows()) + " rows, the DEM " +
+                    std::to_string(dem.rows()) + ")",
+                Error::Kind::Runtime);
   Viewshed vs;
   vs.stats.eye_m = eye_altitude(dem, observer);
   vs.stats.ground_m = dem.elevation_at(observer.position);

@@ -65,6 +65,11 @@ struct Targets {
   std::vector<double> weight;    ///< per target: sum of its cells' weights
   std::vector<int> cells;        ///< per target: corridor cells in it
   std::vector<double> area_m2;   ///< per target
+  /// The cells with a target, row by row (make_targets fills it; when empty, every
+  /// cell is looked at): viewsheds apply their limits there alone.
+  terrain::CellRuns runs;
+  /// The viewshed options of `sensor` restricted to these cells.
+  [[nodiscard]] terrain::ViewshedOptions viewshed_options(const Sensor& sensor) const;
   [[nodiscard]] double total_weight() const;
   [[nodiscard]] double total_area() const;
 };

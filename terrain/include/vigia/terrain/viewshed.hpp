@@ -21,6 +21,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <utility>
+#include <vector>
 
 #include "vigia/geo/progress.hpp"
 #include "vigia/geo/raster.hpp"
@@ -53,6 +56,44 @@ struct SensorLimits {
   std::optional<std::pair<double, double>> azimuth_sector_deg;
 };
 
+/// Some cells of a grid, as runs of columns row by row (ascending, disjoint).
+class CellRuns {
+ public:
+  using Run = std::pair<int, int>;  ///< columns [first, second)
+  CellRuns() = default;
+  /// The cells of a cols x rows grid where keep(row, col) holds.
+  template <class Keep>
+  static CellRuns where(int cols, int rows, Keep keep) {
+    CellRuns out;
+    out.start_.reserve(static_cast<std::size_t>(rows) + 1);
+    for (int r = 0; r < rows; ++r) {
+      out.start_.push_back(out.runs_.size());
+      for (int c = 0; c < cols;) {
+        if (!keep(r, c)) {
+          ++c;
+          continue;
+        }
+        const int c0 = c;
+        while (c < cols && keep(r, c)) ++c;
+        out.runs_.emplace_back(c0, c);
+      }
+    }
+    out.start_.push_back(out.runs_.size());
+    return out;
+  }
+  [[nodiscard]] int rows() const { return start_.empty() ? 0 : static_cast<int>(start_.size()) - 1; }
+  /// The runs of row r.
+  [[nodiscard]] std::span<const Run> row(int r) const {
+    const auto b = start_[static_cast<std::size_t>(r)];
+    const auto e = start_[static_cast<std::size_t>(r) + 1];
+    return {runs_.data() + b, e - b};
+  }
+
+ private:
+  std::vector<std::size_t> start_;  ///< per row, its first run; then the count
+  std::vector<Run> runs_;
+};
+
 struct ViewshedOptions {
   double target_height_m = 0.0;
   double refraction_k = 0.13;  ///< 0.13 light, 0.25 radio, 1 = no curvature correction
@@ -64,6 +105,11 @@ struct ViewshedOptions {
   double tie_margin_m = 0.0;
   /// Also produce, per cell, how many metres the target would have to rise to be seen.
   bool required_rise = false;
+  /// When set (on the DEM's grid), the only cells the caller reads: the sensor limits
+  /// are applied and the stats counted there alone, and every other cell of the output
+  /// is 255. Lines of sight still pass over every cell, so these cells come out as
+  /// they would without it. Saves the per-cell limits where nothing is looked at.
+  const CellRuns* only = nullptr;
 };
 
 struct ViewshedStats {
