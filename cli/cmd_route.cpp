@@ -88,10 +88,11 @@ int run(const RouteArgs& a) {
   // The routes as ground-control missions, flown as ArduPlane and PX4 fly them and
   // checked over the DEM: no route is written that fails.
   progress->report("checking the missions as flown", 0.0);
-  const auto checks = planner::check_gcs_missions(*m, planner::gcs_missions(*m));
+  const planner::RouteWaypoints wps = planner::route_waypoints(*m);
+  const auto checks = planner::check_gcs_missions(*m, planner::gcs_missions(*m, wps));
   planner::require_safe(checks);
   progress->report("writing outputs", 0.0);
-  geo::write_gpkg(gpkg, planner::mission_layers(*m));
+  geo::write_gpkg(gpkg, planner::mission_layers(*m, wps));
   planner::write_profile_csv(csv, *m);
   planner::write_profile_png(png, *m);
   nlohmann::json report = planner::mission_report(*m);

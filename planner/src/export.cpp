@@ -1,6 +1,7 @@
 #include "vigia/planner/export.hpp"
 
 #include <cmath>
+#include <exception>
 #include <fstream>
 #include <numbers>
 #include <sstream>
@@ -36,7 +37,7 @@ std::pair<std::string, std::string> percent_pair(double a, double b) {
 /// "1 aircraft suffices: the second adds only 0.05 % ..." for a plan of `flying`
 /// aircraft whose next aircraft added `added` (a fraction of the corridor's weight)
 /// under `tolerance`.
-std::string fleet_note(int flying, double added, double tolerance) {
+std::string fleet_note(int flying, double added, bool measured, double tolerance) {
   static const char* const kOrdinal[] = {"first", "second", "third", "fourth", "fifth",
                                          "sixth", "seventh", "eighth", "ninth", "tenth"};
   const std::string next = flying < 10 ? std::string("the ") + kOrdinal[flying]
@@ -48,6 +49,7 @@ std::string fleet_note(int flying, double added, double tolerance) {
   } else {
     adds = "adds nothing to the coverage";
   }
+  if (!measured) adds += ", by the optimiser's estimate,";
   return std::to_string(flying) + (flying == 1 ? " aircraft suffices: " : " aircraft suffice: ") +
          next + " " + adds + " and stays on the ground";
 }
@@ -86,8 +88,25 @@ std::vector<NamedRoute> named_routes(const MissionResult& m) {
   return out;
 }
 
-std::vector<geo::OutLayer> mission_layers(const MissionResult& m) {
-  const FlightSpace& space = *m.space;
+RouteWaypoints route_waypoints(const MissionResult& m) {
+  const std::vector<NamedRoute> named = named_routes(m);
+  RouteWaypoints out(named.size());
+  std::exception_ptr failed;
+  const auto n = static_cast<int>(named.size());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int k = 0; k < n; ++k) {
+    try {
+      out[static_cast<std::size_t>(k)] = waypoints(*m.space, *named[static_cast<std::size_t>(k)].route);
+    } catch (...) {
+#pragma omp critical
+      if (!failed) failed = std::current_exception();
+    }
+  }
+  if (failed) std::rethrow_exception(failed);
+  return out;
+}
+
+std::vector<geo::OutLayer> mission_layers(const MissionResult& m, const RouteWaypoints& all_wps) {
   const geo::Transformer to_ll(m.area.work_crs, geo::SpatialRef::wgs84());
   const geo::SpatialRef wgs = geo::SpatialRef::wgs84();
   geo::OutLayer routes{"routes",
@@ -100,7 +119,11 @@ std::vector<geo::OutLayer> mission_layers(const MissionResult& m) {
                     {},
                     "waypoints, altitude AMSL in z",
                     geo::qml_marker({255, 200, 0, 255}, 2.2)};
-  for (const auto& nr : named_routes(m)) {
+  const std::vector<NamedRoute> named = named_routes(m);
+  if (all_wps.size() != named.size())
+    throw Error("internal: waypoints for another plan", Error::Kind::Runtime);
+  for (std::size_t ri = 0; ri < named.size(); ++ri) {
+    const NamedRoute& nr = named[ri];
     const FlownRoute& r = *nr.route;
     if (r.samples.empty()) continue;
     geo::LineString3 line;
@@ -121,7 +144,7 @@ std::vector<geo::OutLayer> mission_layers(const MissionResult& m) {
           {"max_altitude_m", r.max_altitude_m},
           {"climb_orbit_min", r.climb_orbit_s / 60.0},
           {"descent_orbit_min", r.descent_orbit_s / 60.0}}});
-    for (const auto& w : waypoints(space, r)) {
+    for (const auto& w : all_wps[ri]) {
       wps.features.push_back({geo::Point3{w.lonlat.x, w.lonlat.y, w.altitude_m},
                               {{"route", nr.name},
                                {"aircraft", static_cast<long long>(nr.aircraft)},
@@ -174,7 +197,7 @@ std::vector<geo::OutLayer> mission_layers(const MissionResult& m) {
       "bases", wgs, {}, "base airfields", geo::qml_marker({20, 20, 20, 255}, 4.0, "star")};
   for (std::size_t i = 0; i < m.config.bases.size(); ++i) {
     const geo::Point2 b = m.config.bases[i];
-    const double z = space.terrain(geo::Transformer(wgs, m.area.work_crs)(b));
+    const double z = m.space->terrain(geo::Transformer(wgs, m.area.work_crs)(b));
     bases.features.push_back(
         {geo::Point3{b.x, b.y, z}, {{"base", static_cast<long long>(i + 1)}, {"elevation_m", z}}});
   }
@@ -328,6 +351,8 @@ nlohmann::json mission_report(const MissionResult& m) {
                        {"coverage_by_area", total_a > 0 ? f.coverage.area_m2 / total_a : 0.0},
                        {"flight_hours", f.flight_hours},
                        {"added_by_weight", num(f.added_fraction)},
+                       {"added_measured", f.added_measured},
+                       {"optimiser_estimate_by_weight", total_w > 0 ? f.estimated_value / total_w : 0.0},
                        {"kept_smaller_fleet", f.kept_smaller_fleet}});
     }
     // The fleet that suffices, when the plan keeps aircraft on the ground: after the
@@ -340,7 +365,8 @@ nlohmann::json mission_report(const MissionResult& m) {
       std::size_t last_flown = 0;
       for (std::size_t k = 1; k < m.fleet.size(); ++k)
         if (!m.fleet[k].kept_smaller_fleet) last_flown = k;
-      note = fleet_note(flying, m.fleet[last_flown + 1].added_fraction, c.fleet_tolerance);
+      const SortiePlan& next = m.fleet[last_flown + 1];
+      note = fleet_note(flying, next.added_fraction, next.added_measured, c.fleet_tolerance);
     }
     j["sorties"] = {
         {"aircraft", p->routes.size()},
@@ -511,7 +537,7 @@ std::string mission_report_markdown(const nlohmann::json& j) {
       md << "| " << r["aircraft"] << " | " << pct(r["coverage_by_weight"]) << " | "
          << pct(r["coverage_by_area"]) << " | " << d(r["flight_hours"], 2) << " | "
          << (r["added_by_weight"].is_number() ? pct(r["added_by_weight"]) : std::string("-"))
-         << " | " << (kept ? "no: stays on the ground" : "yes") << " |\n";
+         << (r.value("added_measured", true) ? "" : " (estimate)") << " | " << (kept ? "no: stays on the ground" : "yes") << " |\n";
     }
     if (!s["fleet_note"].get<std::string>().empty())
       md << "\n" << s["fleet_note"].get<std::string>() << ".\n";

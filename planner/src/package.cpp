@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 // Written in package_formats.cpp.
 void write_kml_files(const std::string& dir, const MissionResult& m, const PackageInfo& info,
-                     std::vector<PackageFile>& files);
+                     const RouteWaypoints& route_wps, std::vector<PackageFile>& files);
 void write_qgis_project(const std::string& path, const MissionResult& m, const PackageInfo& info,
                         const std::vector<PackageFile>& files);
 
@@ -220,7 +220,8 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
   };
   // The ground-control files, flown as each firmware flies them and checked over the
   // DEM before anything is written: a package never holds a mission that fails.
-  const std::vector<GcsMission> missions = gcs_missions(m);
+  const RouteWaypoints route_wps = route_waypoints(m);
+  const std::vector<GcsMission> missions = gcs_missions(m, route_wps);
   const std::vector<ExportCheck> checks = check_gcs_missions(m, missions);
   require_safe(checks);
   ProgressCounter counter(progress, "writing the package", 5);
@@ -282,7 +283,7 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
           break;
         }
         case 1: {
-          std::vector<geo::OutLayer> layers = mission_layers(m);
+          std::vector<geo::OutLayer> layers = mission_layers(m, route_wps);
           layers.push_back(stations_layer(m));
           layers.push_back(candidates_layer(m));
           geo::write_gpkg(in(1, "plan.gpkg", "every vector layer, with QGIS styles"), layers);
@@ -300,7 +301,7 @@ std::vector<PackageFile> write_package(const MissionResult& m, const PackageInfo
                            m.config.aircraft.cruise_ms());
             write_qgc_wpl(in(3, gm.name + ".waypoints", "MAVLink QGC WPL 110: " + gm.name), gm);
           }
-          write_kml_files(dir, m, info, part[3]);
+          write_kml_files(dir, m, info, route_wps, part[3]);
           break;
       }
       counter.add();
@@ -379,7 +380,7 @@ geo::MultiPolygon fence_around(const geo::MultiPolygon& fence, const geo::Point3
 
 }  // namespace
 
-std::vector<GcsMission> gcs_missions(const MissionResult& m) {
+std::vector<GcsMission> gcs_missions(const MissionResult& m, const RouteWaypoints& route_wps) {
   std::vector<GcsMission> out;
   const FlightSpace& space = *m.space;
   const geo::Transformer to_ll(m.area.work_crs, geo::SpatialRef::wgs84());
@@ -387,9 +388,12 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
   // A route's waypoints as mission items. A route that does not start the flight drops
   // its first waypoint (where the previous one ended); one that does not end it flies
   // on through its last instead of landing.
-  const auto add_route = [&](GcsMission& gm, const FlownRoute& r, bool first, bool last,
+  if (route_wps.size() != named_routes(m).size())
+    throw Error("internal: waypoints for another plan", Error::Kind::Runtime);
+  const auto add_route = [&](GcsMission& gm, std::size_t named, bool first, bool last,
                              bool keep_start = false) {
-    const std::vector<Waypoint> wps = waypoints(space, r);
+    const FlownRoute& r = *named_routes(m)[named].route;
+    const std::vector<Waypoint>& wps = route_wps[named];
     for (std::size_t i = 0; i < wps.size(); ++i) {
       const Waypoint& w = wps[i];
       GcsMission::Item it;
@@ -445,7 +449,7 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
       gm.name = "aircraft_" + std::to_string(k + 1);
       gm.home = home_of(m.config.bases[m.config.bases.size() == 1 ? 0 : k]);
       gm.fence_inclusion = fence_for(gm.home);
-      add_route(gm, r, true, true);
+      add_route(gm, k, true, true);
       out.push_back(gm);
     }
   } else if (m.patrol) {
@@ -454,9 +458,9 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
     gm.name = "patrol";
     gm.home = home_of(m.config.bases.front());
     gm.fence_inclusion = fence_for(gm.home);
-    add_route(gm, pp.transit_out, true, false);
+    add_route(gm, 0, true, false);  // named_routes: transit out, cycle, transit back
     const std::size_t loop_start = gm.items.size();
-    add_route(gm, pp.cycle, false, false);
+    add_route(gm, 1, false, false);
     // Laps: fly the cycle, then jump back to its first item (MAV_CMD_DO_JUMP: p1 the
     // item to jump to, p2 how many more times).
     GcsMission::Item jump;
@@ -469,7 +473,7 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m) {
     gm.items.push_back(jump);
     // The way back starts where the cycle does: a waypoint there, so that the aircraft
     // leaves the last lap's orbit toward it, as the transit back was planned.
-    add_route(gm, pp.transit_back, false, true, true);
+    add_route(gm, 2, false, true, true);
     out.push_back(gm);
   }
   return out;
@@ -484,14 +488,25 @@ std::vector<ExportCheck> check_gcs_missions(const MissionResult& m,
   lim.base_zone_m = m.space->options().base_zone_m;
   lim.runway_m = m.space->options().runway_m;
   lim.endurance_s = ac.usable_endurance_s();
-  std::vector<ExportCheck> out;
-  for (const GcsMission& gm : missions)
-    for (const Firmware f : {Firmware::ArduPlane, Firmware::PX4}) {
+  // Every mission under both firmware rules, at once; listed in mission order.
+  const Firmware firmwares[] = {Firmware::ArduPlane, Firmware::PX4};
+  const auto n = static_cast<int>(2 * missions.size());
+  std::vector<ExportCheck> out(static_cast<std::size_t>(n));
+  std::vector<std::exception_ptr> failed(static_cast<std::size_t>(n));
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int i = 0; i < n; ++i) {
+    try {
+      const GcsMission& gm = missions[static_cast<std::size_t>(i / 2)];
       FlightModelOptions o;
-      o.firmware = f;
+      o.firmware = firmwares[i % 2];
       o.loiter_radius_m = ac.turn_radius_m;
-      out.push_back({gm.name, check_mission(gm, m.area.dem, ac, lim, o)});
+      out[static_cast<std::size_t>(i)] = {gm.name, check_mission(gm, m.area.dem, ac, lim, o)};
+    } catch (...) {
+      failed[static_cast<std::size_t>(i)] = std::current_exception();
     }
+  }
+  for (const auto& f : failed)
+    if (f) std::rethrow_exception(f);
   return out;
 }
 

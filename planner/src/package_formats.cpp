@@ -104,7 +104,7 @@ LatLonBox write_coverage_overlay(const std::string& path, const MissionResult& m
 }  // namespace
 
 void write_kml_files(const std::string& dir, const MissionResult& m, const PackageInfo& info,
-                     std::vector<PackageFile>& files) {
+                     const RouteWaypoints& route_wps, std::vector<PackageFile>& files) {
   const geo::Transformer to_ll(m.area.work_crs, geo::SpatialRef::wgs84());
   const std::string overlay = (fs::path(dir) / "coverage_overlay.png").string();
   const auto [west, south, east, north] = write_coverage_overlay(overlay, m);
@@ -131,9 +131,12 @@ void write_kml_files(const std::string& dir, const MissionResult& m, const Packa
     << "</west></LatLonBox></GroundOverlay>\n";
   k << "<Folder><name>routes</name>\n";
   int ri = 0;
-  const FlightSpace& space = *m.space;
-  std::vector<std::pair<std::string, std::vector<Waypoint>>> all_wps;
-  for (const auto& nr : named_routes(m)) {
+  std::vector<std::pair<std::string, const std::vector<Waypoint>*>> all_wps;
+  const std::vector<NamedRoute> named = named_routes(m);
+  if (route_wps.size() != named.size())
+    throw Error("internal: waypoints for another plan", Error::Kind::Runtime);
+  for (std::size_t n = 0; n < named.size(); ++n) {
+    const NamedRoute& nr = named[n];
     const FlownRoute& r = *nr.route;
     if (r.samples.empty()) continue;
     k << "<Placemark><name>" << xml_escape(nr.name) << "</name><description>"
@@ -149,11 +152,11 @@ void write_kml_files(const std::string& dir, const MissionResult& m, const Packa
       k << ll.x << ',' << ll.y << ',' << geo::fixed(q.altitude_m, 1) << '\n';
     }
     k << "</coordinates></LineString></Placemark>\n";
-    all_wps.emplace_back(nr.name, waypoints(space, r));
+    all_wps.emplace_back(nr.name, &route_wps[n]);
   }
   k << "</Folder>\n<Folder><name>waypoints</name>\n";
   for (const auto& [name, wps] : all_wps)
-    for (const auto& wp : wps)
+    for (const auto& wp : *wps)
       k << "<Placemark><name>" << xml_escape(name) << " #" << wp.seq << "</name><description>"
         << to_string(wp.kind) << ", " << geo::fixed(wp.altitude_m, 0) << " m AMSL, "
         << geo::fixed(wp.altitude_m - wp.ground_m, 0) << " m above ground, at "

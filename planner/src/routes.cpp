@@ -331,6 +331,9 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
     }
   }
   CoverageObjective objective(model.targets->weight, pb.n, proxy_footprints(pb, model));
+  // The smaller fleet's routes valued as this optimiser values them: what its gain is
+  // counted from.
+  const double warm_value = warm ? objective.value(oo.initial) : 0.0;
   const std::string stage = "optimising routes for " + std::to_string(o.aircraft) + " aircraft";
   oo.progress = [&](double f) { return progress.report(stage, f) && !progress.cancelled(); };
   oo.stop = [&] { return progress.cancelled(); };
@@ -358,15 +361,24 @@ SortiePlan plan_sorties(const FlightSpace& space, const std::vector<Candidate>& 
     for (std::size_t k = 1; k + 1 < route.size(); ++k) visited.push_back(route[k] - nb);
     plan.nodes.push_back(visited);
   }
-  plan.coverage = measure_coverage(space, plan.routes, *model.targets, sensing, progress, cache);
-  // The exact measure can disagree with the optimiser's estimate: never plan less
-  // coverage with more aircraft than with fewer, nor fly an aircraft that adds less
-  // than the tolerance.
-  if (warm) {
-    const double total = model.targets->total_weight();
-    plan.added_fraction = total > 0 ? (plan.coverage.weight - warm->coverage.weight) / total : 0.0;
-    if (plan.coverage.weight < warm->coverage.weight + o.fleet_tolerance * total)
-      keep_smaller_fleet(plan, *warm, o.aircraft);
+  // A larger fleet whose routes the optimiser itself finds adding less than the
+  // tolerance stays on the ground unmeasured (measuring costs a viewshed every
+  // sample_spacing_m of every route). Otherwise the exact measure decides, since it
+  // can disagree with the estimate: never plan less coverage with more aircraft than
+  // with fewer, nor fly an aircraft that adds less than the tolerance.
+  const double total = model.targets->total_weight();
+  if (warm && sol.value - warm_value < o.fleet_tolerance * total) {
+    plan.added_fraction = total > 0 ? (sol.value - warm_value) / total : 0.0;
+    plan.added_measured = false;
+    keep_smaller_fleet(plan, *warm, o.aircraft);
+  } else {
+    plan.coverage = measure_coverage(space, plan.routes, *model.targets, sensing, progress, cache);
+    if (warm) {
+      plan.added_fraction =
+          total > 0 ? (plan.coverage.weight - warm->coverage.weight) / total : 0.0;
+      if (plan.coverage.weight < warm->coverage.weight + o.fleet_tolerance * total)
+        keep_smaller_fleet(plan, *warm, o.aircraft);
+    }
   }
   plan_totals(plan, space, model);
   plan.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -46,10 +46,14 @@ struct Waypoint {
 };
 std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& route,
                                 double tolerance_m = 25.0);
+/// The waypoints of every route of named_routes(m), in its order (the routes in
+/// parallel): computed once for all the files that give them.
+using RouteWaypoints = std::vector<std::vector<Waypoint>>;
+RouteWaypoints route_waypoints(const MissionResult& m);
 
 /// The GeoPackage layers of a mission: routes, waypoints, observation_points, bases,
 /// corridor, permitted_airspace (WGS 84, altitudes in z), each with a QGIS style.
-std::vector<geo::OutLayer> mission_layers(const MissionResult& m);
+std::vector<geo::OutLayer> mission_layers(const MissionResult& m, const RouteWaypoints& wps);
 
 /// The altitude profile of every route: one row about every `step_m` metres.
 void write_profile_csv(const std::string& path, const MissionResult& m, double step_m = 100.0);

@@ -41,8 +41,9 @@ geo::Rgba coverage_colour(int times);
 /// geofence (mission_file.hpp writes it as .plan and QGC WPL 110).
 using GcsMission = Mission;
 
-/// The missions of a plan: one per flying aircraft, or the patrol.
-std::vector<GcsMission> gcs_missions(const MissionResult& m);
+/// The missions of a plan: one per flying aircraft, or the patrol, from the
+/// waypoints of its routes (route_waypoints).
+std::vector<GcsMission> gcs_missions(const MissionResult& m, const RouteWaypoints& route_wps);
 
 /// Flies every mission of the plan as an autopilot would (both firmware rules) and
 /// checks it over the DEM; the checks in flight order, one per mission and firmware.

@@ -56,9 +56,12 @@ struct SortiePlan {
   bool optimiser_time_capped = false;  ///< the time limit stopped it before its rounds
   bool kept_smaller_fleet = false;  ///< the extra aircraft stay on the ground (see added_fraction)
   /// What this fleet's own routes added over the smaller fleet's, as a fraction of the
-  /// corridor's weight (exact measure; NaN for the first fleet size). Under
-  /// SortieOptions::fleet_tolerance the smaller fleet's routes are kept.
+  /// corridor's weight (NaN for the first fleet size): the exact measure, or, when
+  /// the optimiser's own estimate already added less than
+  /// SortieOptions::fleet_tolerance, that estimate (added_measured false: the routes
+  /// were not measured). Under the tolerance the smaller fleet's routes are kept.
   double added_fraction = NAN;
+  bool added_measured = true;
   double seconds = 0.0;
 };
 
