@@ -96,7 +96,8 @@ RouteWaypoints route_waypoints(const MissionResult& m) {
 #pragma omp parallel for schedule(dynamic, 1)
   for (int k = 0; k < n; ++k) {
     try {
-      out[static_cast<std::size_t>(k)] = waypoints(*m.space, *named[static_cast<std::size_t>(k)].route);
+      out[static_cast<std::size_t>(k)] =
+          waypoints(*m.space, *named[static_cast<std::size_t>(k)].route);
     } catch (...) {
 #pragma omp critical
       if (!failed) failed = std::current_exception();
@@ -104,6 +105,11 @@ RouteWaypoints route_waypoints(const MissionResult& m) {
   }
   if (failed) std::rethrow_exception(failed);
   return out;
+}
+
+void require_waypoints_of(const MissionResult& m, const RouteWaypoints& wps) {
+  if (wps.size() != named_routes(m).size())
+    throw Error("internal: waypoints for another plan", Error::Kind::Runtime);
 }
 
 std::vector<geo::OutLayer> mission_layers(const MissionResult& m, const RouteWaypoints& all_wps) {
@@ -119,9 +125,8 @@ std::vector<geo::OutLayer> mission_layers(const MissionResult& m, const RouteWay
                     {},
                     "waypoints, altitude AMSL in z",
                     geo::qml_marker({255, 200, 0, 255}, 2.2)};
+  require_waypoints_of(m, all_wps);
   const std::vector<NamedRoute> named = named_routes(m);
-  if (all_wps.size() != named.size())
-    throw Error("internal: waypoints for another plan", Error::Kind::Runtime);
   for (std::size_t ri = 0; ri < named.size(); ++ri) {
     const NamedRoute& nr = named[ri];
     const FlownRoute& r = *nr.route;
@@ -537,7 +542,8 @@ std::string mission_report_markdown(const nlohmann::json& j) {
       md << "| " << r["aircraft"] << " | " << pct(r["coverage_by_weight"]) << " | "
          << pct(r["coverage_by_area"]) << " | " << d(r["flight_hours"], 2) << " | "
          << (r["added_by_weight"].is_number() ? pct(r["added_by_weight"]) : std::string("-"))
-         << (r.value("added_measured", true) ? "" : " (estimate)") << " | " << (kept ? "no: stays on the ground" : "yes") << " |\n";
+         << (r.value("added_measured", true) ? "" : " (estimate)") << " | "
+         << (kept ? "no: stays on the ground" : "yes") << " |\n";
     }
     if (!s["fleet_note"].get<std::string>().empty())
       md << "\n" << s["fleet_note"].get<std::string>() << ".\n";

@@ -388,11 +388,11 @@ std::vector<GcsMission> gcs_missions(const MissionResult& m, const RouteWaypoint
   // A route's waypoints as mission items. A route that does not start the flight drops
   // its first waypoint (where the previous one ended); one that does not end it flies
   // on through its last instead of landing.
-  if (route_wps.size() != named_routes(m).size())
-    throw Error("internal: waypoints for another plan", Error::Kind::Runtime);
+  require_waypoints_of(m, route_wps);
+  const std::vector<NamedRoute> named_list = named_routes(m);
   const auto add_route = [&](GcsMission& gm, std::size_t named, bool first, bool last,
                              bool keep_start = false) {
-    const FlownRoute& r = *named_routes(m)[named].route;
+    const FlownRoute& r = *named_list[named].route;
     const std::vector<Waypoint>& wps = route_wps[named];
     for (std::size_t i = 0; i < wps.size(); ++i) {
       const Waypoint& w = wps[i];

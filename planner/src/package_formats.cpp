@@ -132,9 +132,8 @@ void write_kml_files(const std::string& dir, const MissionResult& m, const Packa
   k << "<Folder><name>routes</name>\n";
   int ri = 0;
   std::vector<std::pair<std::string, const std::vector<Waypoint>*>> all_wps;
+  require_waypoints_of(m, route_wps);
   const std::vector<NamedRoute> named = named_routes(m);
-  if (route_wps.size() != named.size())
-    throw Error("internal: waypoints for another plan", Error::Kind::Runtime);
   for (std::size_t n = 0; n < named.size(); ++n) {
     const NamedRoute& nr = named[n];
     const FlownRoute& r = *nr.route;

@@ -90,7 +90,8 @@ struct RowLimits {
 #else
 #define VIGIA_VECTOR_CLONES
 #endif
-VIGIA_VECTOR_CLONES void limit_flags(const RowLimits& l, const float* z, int cols,
+/// Columns [c0, c1) of a row: z and flags are the row's own (indexed by column).
+VIGIA_VECTOR_CLONES void limit_flags(const RowLimits& l, const float* z, int c0, int c1,
                                      std::uint8_t* flags) {
   const double inv_2r = 0.5 / kEarthRadius;  // the geometric drop d^2 / 2R
   const double tan_g = l.test.tan_g;
@@ -98,7 +99,7 @@ VIGIA_VECTOR_CLONES void limit_flags(const RowLimits& l, const float* z, int col
   // Bitwise & and | on the tests, not && and ||: no branch in the loop.
   const int slant = l.slant ? 1 : 0;
   const int grazing = l.grazing ? 1 : 0;
-  for (int c = 0; c < cols; ++c) {
+  for (int c = c0; c < c1; ++c) {
     const double east = (c - l.oc) * l.sx;
     const double d2 = east * east + l.north * l.north;
     const double dz = l.z_eye - (static_cast<double>(z[c]) + l.target_height);
@@ -280,6 +281,7 @@ void apply_limits(Viewshed& vs, const detail::LosFrame& f, const detail::LosResu
   lr.range2 = range * range;
   lr.grazing = lim.min_grazing_deg > -90.0;
   lr.test = grazing;
+  lr.oc = f.oc;
   std::vector<std::uint8_t> flags(per_cell ? static_cast<std::size_t>(f.cols()) : 0);
   // Columns [c0, c1) of row r: counted, or (per_cell) the limits applied.
   const auto segment = [&](int r, int c0, int c1) {
@@ -299,11 +301,10 @@ void apply_limits(Viewshed& vs, const detail::LosFrame& f, const detail::LosResu
     }
     lr.sx = f.sx[static_cast<std::size_t>(r)];
     lr.north = f.ny[static_cast<std::size_t>(r)];
-    lr.oc = f.oc - c0;  // exact: both are below 2^11 cells apart
-    limit_flags(lr, f.z.row(r) + c0, c1 - c0, flags.data());
+    limit_flags(lr, f.z.row(r), c0, c1, flags.data());
     for (int c = c0; c < c1; ++c) {
       std::uint8_t& v = row[c];
-      const std::uint8_t fl = flags[static_cast<std::size_t>(c - c0)];
+      const std::uint8_t fl = flags[static_cast<std::size_t>(c)];
       if (v == 255) {
         // No data or beyond the horizontal range; or past the grazing cut, not visible.
         if (!grazing_cut || !(fl & kWithinRange) || std::isnan(f.z(r, c))) continue;

@@ -50,6 +50,8 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
 /// parallel): computed once for all the files that give them.
 using RouteWaypoints = std::vector<std::vector<Waypoint>>;
 RouteWaypoints route_waypoints(const MissionResult& m);
+/// Throws (internal error) unless `wps` holds one list per route of named_routes(m).
+void require_waypoints_of(const MissionResult& m, const RouteWaypoints& wps);
 
 /// The GeoPackage layers of a mission: routes, waypoints, observation_points, bases,
 /// corridor, permitted_airspace (WGS 84, altitudes in z), each with a QGIS style.
