@@ -321,10 +321,28 @@ TEST_CASE("Cells asked for come out as in the whole viewshed, the others 255",
   shape.seed = 4;
   shape.relief_m = 1200.0;
   const Dem dem = synthetic_dem(241, 201, 90.0, shape);
-  // A band of rows and a diagonal strip, some runs leaving the window on either side.
-  const CellRuns runs = CellRuns::where(dem.cols(), dem.rows(), [](int r, int c) {
-    return (r > 90 && r < 120) || std::abs(r - c) < 7 || (c % 17 == 3 && r % 5 != 0);
-  });
+  // A band of rows and a diagonal strip, some runs leaving the window on either side;
+  // then sets that lie in part of the range only (the sweep then stops short in some
+  // quadrants: the cells asked for must not change): a block north of the observer, a
+  // block east of it with the cells around the observer, a corridor passing it by.
+  const std::vector<CellRuns> sets = {
+      CellRuns::where(dem.cols(), dem.rows(),
+                      [](int r, int c) {
+                        return (r > 90 && r < 120) || std::abs(r - c) < 7 ||
+                               (c % 17 == 3 && r % 5 != 0);
+                      }),
+      CellRuns::where(dem.cols(), dem.rows(),
+                      [](int r, int c) { return r >= 45 && r < 80 && c >= 100 && c < 140; }),
+      CellRuns::where(dem.cols(), dem.rows(),
+                      [](int r, int c) {
+                        return (c >= 150 && c < 175 && r >= 90 && r < 115) ||
+                               (std::abs(r - 100) <= 2 && std::abs(c - 120) <= 2);
+                      }),
+      CellRuns::where(dem.cols(), dem.rows(), [](int r, int c) {
+        return std::abs((r - 100) - 0.5 * (c - 120) + 20.0) < 8.0;
+      })};
+  for (std::size_t set = 0; set < sets.size(); ++set) {
+  const CellRuns& runs = sets[set];
   const auto in_runs = [&](int r, int c) {
     for (const auto& [c0, c1] : runs.row(r))
       if (c >= c0 && c < c1) return true;
@@ -360,12 +378,14 @@ TEST_CASE("Cells asked for come out as in the whole viewshed, the others 255",
           visible += asked && want == 1;
         }
       }
-      INFO("limits " << limits << ", exact " << (algorithm == LosAlgorithm::Exact));
+      INFO("set " << set << ", limits " << limits << ", exact "
+                  << (algorithm == LosAlgorithm::Exact));
       CHECK(wrong == 0);
       CHECK(visible > 100);
       CHECK(part.stats.cells_in_range == in_range);
       CHECK(part.stats.visible == visible);
     }
+  }
   }
   // Runs of another grid are refused.
   const CellRuns other = CellRuns::where(10, 10, [](int, int) { return true; });

@@ -28,6 +28,10 @@ struct LosFrame {
   std::vector<double> sx;   ///< per row: metres per column step (between the row and the observer)
   std::vector<double> ny;   ///< per row: metres north of the observer
   double range = INFINITY;  ///< horizontal range, m: cells beyond are not computed
+  /// Per quadrant of the sweep (rows south, rows north, columns east, columns west of
+  /// the observer, in that order): the farthest line, in lines from the observer, that
+  /// holds a cell anyone reads. Lines beyond are not swept (they feed no nearer line).
+  double reach[4] = {INFINITY, INFINITY, INFINITY, INFINITY};
 
   [[nodiscard]] int rows() const { return z.rows(); }
   [[nodiscard]] int cols() const { return z.cols(); }

@@ -224,7 +224,9 @@ void sweep_quadrant(Sweep& s, Sink sink, Simd isa, long long& retested) {
   Row row;
   int u =
       q.dir > 0 ? static_cast<int>(std::floor(g.ou)) + 1 : static_cast<int>(std::ceil(g.ou)) - 1;
-  for (; u >= 0 && u < g.nu && start_row(s, row, u); u += q.dir) {
+  for (; u >= 0 && u < g.nu && std::abs(u - static_cast<double>(g.ou)) <= s.reach &&
+         start_row(s, row, u);
+       u += q.dir) {
     const int v_lo = row.v_lo, v_hi = row.v_hi;
     const double du = std::abs(u - static_cast<double>(g.ou));
     // The widest block that fits, then narrower ones, then single cells (row edges,
@@ -390,6 +392,7 @@ void sweep_kernel(const LosFrame& f, double tie_margin_m, LosResult& out, bool w
     Sweep s(f, qd.transposed ? cols_grid : rows_grid, qd);
     s.tie_margin = static_cast<float>(tie_margin_m);
     s.range2 = static_cast<float>(range2);
+    s.reach = f.reach[i];
     s.min_sx = min_sx;
     s.min_ny = min_ny;
     if (qd.transposed) {

@@ -72,6 +72,7 @@ struct Sweep {
   float tie_margin = 0.0f;
   float z_eye, dc, th;
   float range2 = 0.0f;
+  double reach = INFINITY;  ///< LosFrame::reach of this quadrant
   double min_sx = 0.0, min_ny = 0.0;  ///< smallest metric steps east and north (LosFrame)
   std::vector<float> sx_v, ny_v;      ///< transposed quadrants: distance terms per v
   std::vector<float> inv_x;           ///< per v: 1 / (v - ov)

@@ -373,6 +373,34 @@ void apply_limits(Viewshed& vs, const detail::LosFrame& f, const detail::LosResu
   vs.stats.visible = visible;
 }
 
+/// With only some cells asked for, each quadrant of the sweep needs its lines out to
+/// the farthest cell asked for that it owns (and no farther: a line feeds only the
+/// lines beyond it). A cell (r, c) is owned by the row quadrant on its side when
+/// |c - oc| <= |r - orow| and by the column quadrant on its side when |r - orow| <=
+/// |c - oc|; counted here with a cell of slack either way, and two lines more.
+void sweep_reach(const CellRuns& only, const geo::Window& window, detail::LosFrame& f) {
+  double reach[4] = {-1.0, -1.0, -1.0, -1.0};
+  const int cols = f.cols();
+  for (int r = 0; r < f.rows(); ++r) {
+    const double dr = r - f.orow;
+    const double adr = std::abs(dr);
+    for (const auto& [g0, g1] : only.row(window.row + r)) {
+      const int c0 = std::max(g0 - window.col, 0);
+      const int c1 = std::min(g1 - window.col, cols) - 1;  // inclusive
+      if (c1 < c0) continue;
+      // Rows: some cell of the run within |c - oc| <= |dr| + 1.
+      if (c0 <= f.oc + adr + 1.0 && c1 >= f.oc - adr - 1.0) {
+        if (dr >= -1.0) reach[0] = std::max(reach[0], adr);
+        if (dr <= 1.0) reach[1] = std::max(reach[1], adr);
+      }
+      // Columns: the run's farthest cell each side, when |r - orow| <= |c - oc| + 1.
+      if (c1 - f.oc >= adr - 1.0) reach[2] = std::max(reach[2], c1 - f.oc);
+      if (f.oc - c0 >= adr - 1.0) reach[3] = std::max(reach[3], f.oc - c0);
+    }
+  }
+  for (int i = 0; i < 4; ++i) f.reach[i] = reach[i] < 0.0 ? 0.0 : reach[i] + 2.0;
+}
+
 }  // namespace
 
 Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const ViewshedOptions& options,
@@ -410,6 +438,7 @@ Viewshed compute_viewshed(const Dem& dem, const Observer& observer, const Viewsh
       grazing_cut = true;
     }
   }
+  if (options.only && !options.required_rise) sweep_reach(*options.only, vs.window, f);
   detail::LosResult res;
   res.los = geo::Raster<std::uint8_t>(vs.window.cols, vs.window.rows, 255);
   if (options.required_rise) {
