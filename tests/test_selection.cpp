@@ -142,6 +142,64 @@ TEST_CASE("Greedy + local search against the integer optimum on 40 seeded instan
   CHECK(ratio_sum / n >= 0.98);
 }
 
+TEST_CASE("Gains kept between swaps choose as gains counted afresh would", "[selection]") {
+  // A long strip of targets numbered along it, seen by candidates at random places
+  // along it: most candidates are far from each other, so the local search keeps most
+  // gains between swaps. The same problem with its target ids scattered (a bijection)
+  // makes every candidate a neighbour of every other, so every gain is counted afresh.
+  // Weights are small integers: every sum is exact in either order.
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  const int length = 2000;
+  const int width = 12;
+  const auto targets = static_cast<std::uint32_t>(length * width);
+  for (int variant = 0; variant < 3; ++variant) {
+  int swaps = 0;  // the search must have swapped, in some instance of each variant
+  for (unsigned seed = 0; seed < 4; ++seed) {
+    std::mt19937 rng(7 + 10 * seed + static_cast<unsigned>(variant));
+    CoverageProblem local;
+    CoverageProblem scattered;
+    local.m = scattered.m = variant == 2 ? 2 : 1;
+    for (std::uint32_t t = 0; t < targets; ++t) local.weight.push_back(1.0 + rng() % 4);
+    scattered.weight.assign(targets, 0.0);
+    const auto scatter = [&](std::uint32_t t) { return (t * 7919u) % targets; };
+    for (std::uint32_t t = 0; t < targets; ++t) scattered.weight[scatter(t)] = local.weight[t];
+    for (int c = 0; c < 300; ++c) {
+      const double cx = u(rng) * length;
+      const double cy = u(rng) * width;
+      const double r = 5.0 + u(rng) * 45.0;
+      std::vector<std::uint32_t> ids;
+      std::vector<std::uint32_t> far;
+      for (int x = std::max(0, static_cast<int>(cx - r)); x < std::min(length, static_cast<int>(cx + r) + 1); ++x)
+        for (int y = 0; y < width; ++y)
+          if (std::hypot(x - cx, y - cy) <= r && u(rng) > 0.2) {
+            const auto t = static_cast<std::uint32_t>(x * width + y);
+            ids.push_back(t);
+            far.push_back(scatter(t));
+          }
+      const double cost = variant == 1 ? 1.0 + rng() % 3 : 1.0;
+      local.add_candidate(ids, cost);
+      scattered.add_candidate(far, cost);
+    }
+    SelectOptions o;
+    if (variant == 1) {
+      o.budget = 40;
+    } else {
+      o.count = 25;
+    }
+    const Selection a = select_points(local, o);
+    const Selection b = select_points(scattered, o);
+    INFO("variant " << variant << ", seed " << seed);
+    swaps += a.swaps;
+    CHECK(a.chosen == b.chosen);
+    CHECK(a.gain == b.gain);
+    CHECK(a.value == b.value);
+    CHECK(a.value == local.value(a.chosen));
+  }
+  INFO("variant " << variant);
+  CHECK(swaps > 0);
+  }
+}
+
 TEST_CASE("Selection errors", "[selection][errors]") {
   CoverageProblem empty;
   CHECK_THROWS_WITH(select_points(empty, {}), Catch::Contains("no candidate"));

@@ -6,9 +6,11 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <queue>
 #include <random>
+#include <string>
 
 #include "vigia/geo/error.hpp"
 
@@ -198,21 +200,100 @@ Greedy lazy_greedy(const CoverageProblem& p, const SelectOptions& o, bool by_rat
 
 namespace {
 
-/// A selection being improved: its members, the coverage state and f.
+/// Which candidates may see a target in common: those whose boxes meet (when the
+/// problem has them) and whose blocks of 2^shift consecutive target ids, as a bitset
+/// (at most 8192 blocks), share a block. Candidates that are not neighbours see no
+/// target in common, so adding or removing one leaves the other's gain as it was. On
+/// a long border most candidates are far from any given one.
+class Neighbours {
+ public:
+  explicit Neighbours(const CoverageProblem& p) : extent_(&p.extent) {
+    const auto t = static_cast<std::uint64_t>(std::max(p.targets(), 1));
+    while ((t >> shift_) > 8192) ++shift_;
+    words_ = static_cast<std::size_t>(((t - 1) >> shift_) / 64 + 1);
+    bits_.assign(words_ * static_cast<std::size_t>(p.candidates()), 0);
+    for (int j = 0; j < p.candidates(); ++j) {
+      std::uint64_t* b = bits_.data() + words_ * static_cast<std::size_t>(j);
+      for (auto r = p.offset[static_cast<std::size_t>(j)];
+           r < p.offset[static_cast<std::size_t>(j) + 1]; ++r) {
+        const IdRun run = p.runs[r];
+        if (run.count == 0) continue;
+        for (std::uint64_t k = run.first >> shift_; k <= (run.first + run.count - 1) >> shift_; ++k)
+          b[k / 64] |= std::uint64_t{1} << (k % 64);
+      }
+    }
+  }
+  /// out[j] = 1 where candidate j may see a target that i sees (j = i included).
+  void of(int i, std::vector<char>& out) const {
+    const std::size_t n = bits_.size() / words_;
+    out.assign(n, 0);
+    const std::uint64_t* a = bits_.data() + words_ * static_cast<std::size_t>(i);
+    const bool boxes = !extent_->empty();
+    for (std::size_t j = 0; j < n; ++j) {
+      if (boxes && !(*extent_)[static_cast<std::size_t>(i)].meets((*extent_)[j])) continue;
+      const std::uint64_t* b = bits_.data() + words_ * j;
+      std::uint64_t any = 0;
+      for (std::size_t w = 0; w < words_; ++w) any |= a[w] & b[w];
+      out[j] = any != 0;
+    }
+  }
+
+ private:
+  const std::vector<CoverageProblem::Box>* extent_;
+  int shift_ = 0;
+  std::size_t words_ = 1;
+  std::vector<std::uint64_t> bits_;
+};
+
+/// A selection being improved: its members, the coverage state, f, and each
+/// candidate's gain against this selection where known (NaN where not). A change of
+/// the selection forgets only the gains of the candidates near the one changed.
 struct Working {
-  explicit Working(const CoverageProblem& p)
-      : st(p), in(static_cast<std::size_t>(p.candidates()), 0) {}
+  Working(const CoverageProblem& p, const Neighbours& n)
+      : st(p),
+        in(static_cast<std::size_t>(p.candidates()), 0),
+        known(static_cast<std::size_t>(p.candidates()), std::numeric_limits<double>::quiet_NaN()),
+        neighbours(&n) {}
   State st;
   std::vector<int> chosen;
   std::vector<char> in;
   double value = 0.0;
   double spent = 0.0;
+  std::vector<double> known;  ///< gain against the selection; NaN: to be computed
+  const Neighbours* neighbours;
+
+  /// j's gain against the selection, from `known` or counted (and kept). While a
+  /// chosen point i is out on trial, valid for the candidates not near i only (their
+  /// gain is the same with i or without). Safe from several threads for distinct j.
+  double gain(int j) {
+    double& g = known[static_cast<std::size_t>(j)];
+    if (std::isnan(g)) g = st.gain(j);
+    return g;
+  }
   void add(const CoverageProblem& p, int j, double gain) {
     st.add(j);
     chosen.push_back(j);
     in[static_cast<std::size_t>(j)] = 1;
     value += gain;
     spent += p.cost[static_cast<std::size_t>(j)];
+    forget_near(j);
+  }
+  /// Takes the point at chosen[pos] out of the selection.
+  void remove_at(const CoverageProblem& p, std::size_t pos) {
+    const int i = chosen[pos];
+    value -= st.loss(i);
+    st.remove(i);
+    in[static_cast<std::size_t>(i)] = 0;
+    spent -= p.cost[static_cast<std::size_t>(i)];
+    chosen.erase(chosen.begin() + static_cast<std::ptrdiff_t>(pos));
+    forget_near(i);
+  }
+  /// Forgets the gains of the candidates near j.
+  void forget_near(int j) {
+    thread_local std::vector<char> near;
+    neighbours->of(j, near);
+    for (std::size_t k = 0; k < near.size(); ++k)
+      if (near[k]) known[k] = std::numeric_limits<double>::quiet_NaN();
   }
 };
 
@@ -240,7 +321,7 @@ void fill_greedily(const CoverageProblem& p, const SelectOptions& o, Working& w,
       const double c = p.cost[static_cast<std::size_t>(j)];
       const double bound = alone[static_cast<std::size_t>(j)];
       if ((o.budget > 0.0 ? bound / c : bound) <= top[2].key) continue;
-      const double g = w.st.gain(j);
+      const double g = w.gain(j);
       const double key = o.budget > 0.0 ? g / c : g;
       if (key <= top[2].key) continue;
       top[2] = {key, g, j};
@@ -256,11 +337,14 @@ void fill_greedily(const CoverageProblem& p, const SelectOptions& o, Working& w,
 }
 
 /// The candidate not in the selection whose gain is largest and above `threshold`
-/// (-1 if none), among those that fit once `freed` cost is given back. Parallel; the
-/// winner does not depend on the number of threads (larger gain, then lower index).
+/// (-1 if none), among those that fit once `freed` cost is given back, while the
+/// chosen point whose neighbours are `near` is out on trial (their gains are counted
+/// afresh, the others' taken from what the selection knows). Parallel; the winner
+/// does not depend on the number of threads (larger gain, then lower index).
 std::pair<double, int> best_addition(const CoverageProblem& p, const SelectOptions& o,
-                                     const Working& w, const std::vector<double>& alone,
-                                     double threshold, double freed) {
+                                     Working& w, const std::vector<double>& alone,
+                                     double threshold, double freed,
+                                     const std::vector<char>& near) {
   double best_gain = threshold;
   int best = -1;
 #pragma omp parallel
@@ -271,7 +355,7 @@ std::pair<double, int> best_addition(const CoverageProblem& p, const SelectOptio
     for (int j = 0; j < p.candidates(); ++j) {
       if (w.in[static_cast<std::size_t>(j)] || alone[static_cast<std::size_t>(j)] < tg) continue;
       if (!fits(p, o, w, j, freed)) continue;
-      const double gj = w.st.gain(j);
+      const double gj = near[static_cast<std::size_t>(j)] ? w.st.gain(j) : w.gain(j);
       if (gj > tg || (gj == tg && tb >= 0 && j < tb)) {
         tg = gj;
         tb = j;
@@ -293,17 +377,22 @@ int swap_search(const CoverageProblem& p, const SelectOptions& o, Working& w,
                 const std::vector<double>& alone, std::chrono::steady_clock::time_point deadline) {
   int swaps = 0;
   bool improved = true;
+  std::vector<char> near;
   while (improved && std::chrono::steady_clock::now() < deadline) {
     improved = false;
     for (std::size_t pos = 0; pos < w.chosen.size(); ++pos) {
       const int i = w.chosen[pos];
       const double loss = w.st.loss(i);
+      w.neighbours->of(i, near);
       w.st.remove(i);
       const double threshold = loss + 1e-9 * std::max(1.0, w.value);
       const auto [best_gain, best] =
-          best_addition(p, o, w, alone, threshold, p.cost[static_cast<std::size_t>(i)]);
+          best_addition(p, o, w, alone, threshold, p.cost[static_cast<std::size_t>(i)], near);
       if (best >= 0) {
         w.st.add(best);
+        for (std::size_t k = 0; k < near.size(); ++k)
+          if (near[k]) w.known[k] = std::numeric_limits<double>::quiet_NaN();
+        w.forget_near(best);
         w.in[static_cast<std::size_t>(i)] = 0;
         w.in[static_cast<std::size_t>(best)] = 1;
         w.spent += p.cost[static_cast<std::size_t>(best)] - p.cost[static_cast<std::size_t>(i)];
@@ -338,6 +427,10 @@ Selection select_points(const CoverageProblem& p, const SelectOptions& o) {
   for (double c : p.cost) {
     if (!(c > 0.0)) throw Error("candidate costs must be positive");
   }
+  if (!p.extent.empty() && p.extent.size() != p.cost.size())
+    throw Error("internal: " + std::to_string(p.extent.size()) + " candidate boxes for " +
+                    std::to_string(p.cost.size()) + " candidates",
+                Error::Kind::Runtime);
   Selection s;
   Greedy g = lazy_greedy(p, o, false);
   if (o.budget > 0.0) {
@@ -351,7 +444,8 @@ Selection select_points(const CoverageProblem& p, const SelectOptions& o) {
   s.greedy_value = g.value;
   double bound = g.bound;
 
-  Working best(p);
+  const Neighbours neighbours(p);
+  Working best(p, neighbours);
   for (std::size_t k = 0; k < g.chosen.size(); ++k) best.add(p, g.chosen[k], g.gain[k]);
   if (o.local_search && !best.chosen.empty()) {
     const std::vector<double>& alone = g.alone;  // each candidate's gain on its own
@@ -363,15 +457,8 @@ Selection select_points(const CoverageProblem& p, const SelectOptions& o) {
       Working w = best;
       const std::size_t half = std::max<std::size_t>(1, (w.chosen.size() + 1) / 2);
       const std::size_t out = 1 + rng() % half;
-      for (std::size_t r = 0; r < out && !w.chosen.empty(); ++r) {
-        const std::size_t pos = rng() % w.chosen.size();
-        const int i = w.chosen[pos];
-        w.value -= w.st.loss(i);
-        w.st.remove(i);
-        w.in[static_cast<std::size_t>(i)] = 0;
-        w.spent -= p.cost[static_cast<std::size_t>(i)];
-        w.chosen.erase(w.chosen.begin() + static_cast<std::ptrdiff_t>(pos));
-      }
+      for (std::size_t r = 0; r < out && !w.chosen.empty(); ++r)
+        w.remove_at(p, rng() % w.chosen.size());
       fill_greedily(p, o, w, alone, &rng);
       const int sw = swap_search(p, o, w, alone, deadline);
       if (w.value > best.value + 1e-9 * std::max(1.0, best.value)) {

@@ -168,6 +168,9 @@ CoverageProblem visible_sets(const terrain::Dem& dem, const std::vector<Candidat
   const terrain::ViewshedOptions vo = targets.viewshed_options(sensor);
 
   std::vector<std::vector<std::uint32_t>> sets(candidates.size());
+  // Each candidate's window in target blocks (aggregate x aggregate cells, aligned on
+  // the grid): candidates whose windows' blocks do not meet see no target in common.
+  std::vector<CoverageProblem::Box> extent(candidates.size());
   long long viewsheds = 0;
   long long cells = 0;
   ProgressCounter counter(progress, "visible sets", static_cast<long long>(candidates.size()));
@@ -186,6 +189,11 @@ CoverageProblem visible_sets(const terrain::Dem& dem, const std::vector<Candidat
         ++viewsheds;
         cells += vs.stats.cells_in_range;
         sets[static_cast<std::size_t>(i)] = counter_seen.seen(vs);
+        const int a = std::max(targets.aggregate, 1);
+        const geo::Window& vw = vs.window;  // every cell the viewshed can see
+        extent[static_cast<std::size_t>(i)] = {vw.col / a, vw.row / a,
+                                               (vw.col + vw.cols - 1) / a + 1,
+                                               (vw.row + vw.rows - 1) / a + 1};
       }
       counter.add();
     }
@@ -199,6 +207,7 @@ CoverageProblem visible_sets(const terrain::Dem& dem, const std::vector<Candidat
     p.add_candidate(std::move(ids), 1.0);
     ids = {};
   }
+  p.extent = std::move(extent);
   if (stats) {
     stats->viewsheds = viewsheds;
     stats->cells_computed = cells;

@@ -27,6 +27,17 @@ struct CoverageProblem {
   std::vector<std::uint64_t> offset;  ///< candidate i covers runs [offset[i], offset[i + 1])
   std::vector<IdRun> runs;            ///< sorted by first within a candidate, not overlapping
   int m = 1;                          ///< views a target needs
+  /// Optional, per candidate: a box [x0, x1) x [y0, y1) on some grid such that two
+  /// candidates whose boxes do not meet see no target in common (the planner gives
+  /// each viewshed's window, in target blocks). Lets the local search keep the gains
+  /// of the candidates far from a change. Empty: none given.
+  struct Box {
+    int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    [[nodiscard]] bool meets(const Box& b) const {
+      return x0 < b.x1 && b.x0 < x1 && y0 < b.y1 && b.y0 < y1;
+    }
+  };
+  std::vector<Box> extent;
 
   [[nodiscard]] int candidates() const { return static_cast<int>(cost.size()); }
   [[nodiscard]] int targets() const { return static_cast<int>(weight.size()); }
