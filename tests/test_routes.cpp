@@ -384,6 +384,38 @@ TEST_CASE("More aircraft never lower the covered weight", "[routes]") {
   CHECK(plans.back().coverage.weight > plans.front().coverage.weight);
 }
 
+TEST_CASE("A larger fleet that could not add the tolerance is not optimised", "[routes]") {
+  // Two points and a long endurance: one aircraft visits them all, so every visit
+  // and leg a second aircraft could fly sees nothing the first does not.
+  auto s = make_scenario(5, false, 4.0);
+  REQUIRE(s->points.size() >= 2);
+  s->points.resize(2);
+  const FlightSpace space(s->area, s->aircraft, nullptr, {});
+  SortieOptions o;
+  o.bases = {s->base_lonlat};
+  o.aircraft = 2;
+  o.loiter_s = 120.0;
+  o.max_iterations = 10;
+  const auto plans = plan_fleet(space, s->points, s->model, s->sensing, o);
+  REQUIRE(plans.size() == 2);
+  REQUIRE(plans[0].nodes[0].size() == 2);
+  CHECK(plans[0].optimised);
+  CHECK_FALSE(plans[1].optimised);
+  CHECK(plans[1].optimiser_rounds == 0);
+  CHECK(plans[1].kept_smaller_fleet);
+  CHECK(plans[1].added_fraction >= 0.0);
+  CHECK(plans[1].added_fraction < o.fleet_tolerance);
+  CHECK(plans[1].routes[1].samples.empty());
+  CHECK(plans[1].coverage.weight == plans[0].coverage.weight);
+  // With no tolerance, the optimiser runs (and keeps the second aircraft on the
+  // ground only if its measure adds nothing).
+  o.fleet_tolerance = 0.0;
+  const auto exact = plan_fleet(space, s->points, s->model, s->sensing, o);
+  CHECK(exact[1].optimised);
+  CHECK(exact[1].optimiser_rounds > 0);
+  CHECK(exact[1].coverage.weight >= plans[1].coverage.weight - 1e-9);
+}
+
 TEST_CASE("Candidates keep only points with room to circle, as select and plan offer them",
           "[routes]") {
   // Flat 30 x 30 km at 3000 m, own side west of 428 km: the lattice reaches the

@@ -6,6 +6,12 @@
 
 namespace vigia::planner {
 
+double CoverageObjective::reachable() const {
+  double v = 0.0;
+  for (double w : weight_) v += w;
+  return v;
+}
+
 CoverageObjective::CoverageObjective(const std::vector<double>& weight, int nodes,
                                      const std::vector<std::vector<IdRun>>& footprint)
     : n_(nodes) {

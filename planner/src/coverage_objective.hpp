@@ -32,6 +32,8 @@ class CoverageObjective : public RouteObjective {
 
   [[nodiscard]] bool costly() const override { return true; }
   [[nodiscard]] std::size_t classes() const { return weight_.size(); }
+  /// The weight that some element sees: what no set of routes can exceed.
+  [[nodiscard]] double reachable() const;
 
  private:
   /// The elements of a route [start, visits..., end], sorted: its visits and legs.

@@ -37,19 +37,29 @@ std::pair<std::string, std::string> percent_pair(double a, double b) {
 /// "1 aircraft suffices: the second adds only 0.05 % ..." for a plan of `flying`
 /// aircraft whose next aircraft added `added` (a fraction of the corridor's weight)
 /// under `tolerance`.
-std::string fleet_note(int flying, double added, bool measured, double tolerance) {
+std::string fleet_note(int flying, double added, bool measured, bool optimised, double tolerance) {
   static const char* const kOrdinal[] = {"first", "second", "third", "fourth", "fifth",
                                          "sixth", "seventh", "eighth", "ninth", "tenth"};
   const std::string next = flying < 10 ? std::string("the ") + kOrdinal[flying]
                                        : "aircraft " + std::to_string(flying + 1);
   std::string adds;
-  if (std::isfinite(added) && added > 0.0) {
+  if (!optimised) {
+    // Not optimised: what every visit and leg together could add, at most.
+    if (std::isfinite(added) && added > 0.0) {
+      const auto [x, t] = percent_pair(added, tolerance);
+      adds = "could add at most " + x + " % of the corridor by weight (the tolerance is " + t +
+             " %)";
+    } else {
+      adds = "could add nothing (every target its visits and legs could see, the routes flown "
+             "already see)";
+    }
+  } else if (std::isfinite(added) && added > 0.0) {
     const auto [x, t] = percent_pair(added, tolerance);
     adds = "adds only " + x + " % of the corridor by weight (the tolerance is " + t + " %)";
   } else {
     adds = "adds nothing to the coverage";
   }
-  if (!measured) adds += ", by the optimiser's estimate,";
+  if (!measured && optimised) adds += ", by the optimiser's estimate,";
   return std::to_string(flying) + (flying == 1 ? " aircraft suffices: " : " aircraft suffice: ") +
          next + " " + adds + " and stays on the ground";
 }
@@ -91,19 +101,9 @@ std::vector<NamedRoute> named_routes(const MissionResult& m) {
 RouteWaypoints route_waypoints(const MissionResult& m) {
   const std::vector<NamedRoute> named = named_routes(m);
   RouteWaypoints out(named.size());
-  std::exception_ptr failed;
-  const auto n = static_cast<int>(named.size());
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int k = 0; k < n; ++k) {
-    try {
-      out[static_cast<std::size_t>(k)] =
-          waypoints(*m.space, *named[static_cast<std::size_t>(k)].route);
-    } catch (...) {
-#pragma omp critical
-      if (!failed) failed = std::current_exception();
-    }
-  }
-  if (failed) std::rethrow_exception(failed);
+  // One route after the other, each on all threads (a plan often flies one long
+  // route: on the whole border at 30 m its waypoints took 10 s on one thread).
+  for (std::size_t k = 0; k < named.size(); ++k) out[k] = waypoints(*m.space, *named[k].route);
   return out;
 }
 
@@ -357,6 +357,7 @@ nlohmann::json mission_report(const MissionResult& m) {
                        {"flight_hours", f.flight_hours},
                        {"added_by_weight", num(f.added_fraction)},
                        {"added_measured", f.added_measured},
+                       {"optimised", f.optimised},
                        {"optimiser_estimate_by_weight", total_w > 0 ? f.estimated_value / total_w : 0.0},
                        {"kept_smaller_fleet", f.kept_smaller_fleet}});
     }
@@ -371,7 +372,8 @@ nlohmann::json mission_report(const MissionResult& m) {
       for (std::size_t k = 1; k < m.fleet.size(); ++k)
         if (!m.fleet[k].kept_smaller_fleet) last_flown = k;
       const SortiePlan& next = m.fleet[last_flown + 1];
-      note = fleet_note(flying, next.added_fraction, next.added_measured, c.fleet_tolerance);
+      note = fleet_note(flying, next.added_fraction, next.added_measured, next.optimised,
+                        c.fleet_tolerance);
     }
     j["sorties"] = {
         {"aircraft", p->routes.size()},
@@ -542,7 +544,10 @@ std::string mission_report_markdown(const nlohmann::json& j) {
       md << "| " << r["aircraft"] << " | " << pct(r["coverage_by_weight"]) << " | "
          << pct(r["coverage_by_area"]) << " | " << d(r["flight_hours"], 2) << " | "
          << (r["added_by_weight"].is_number() ? pct(r["added_by_weight"]) : std::string("-"))
-         << (r.value("added_measured", true) ? "" : " (estimate)") << " | "
+         << (!r.value("optimised", true)           ? " (at most)"
+             : r.value("added_measured", true) ? ""
+                                               : " (estimate)")
+         << " | "
          << (kept ? "no: stays on the ground" : "yes") << " |\n";
     }
     if (!s["fleet_note"].get<std::string>().empty())

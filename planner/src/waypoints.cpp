@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <vector>
+
+#include <omp.h>
 
 #include "vigia/geo/error.hpp"
 #include "vigia/planner/export.hpp"
@@ -151,6 +154,8 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
     out.push_back(w);
   };
   add(0, smp[0].kind);
+  const std::size_t batch = 4 * static_cast<std::size_t>(std::max(1, omp_get_max_threads()));
+  std::vector<char> fit;
   std::size_t i = 0;
   while (i + 1 < smp.size()) {
     if (is_orbit(smp[i + 1].kind)) {
@@ -168,11 +173,29 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
       i = j;
       continue;
     }
-    // The farthest sample the straight line still stands for (and not into an orbit).
+    // The farthest sample the straight line still stands for (and not into an orbit):
+    // the last of the samples j + 1, j + 2, ... that fit one after the other. Long
+    // chords test a batch of the next samples on all threads (each test runs over the
+    // whole chord, so a route's waypoints cost the square of its chords' samples);
+    // the first that does not fit ends the chord, as one by one.
     std::size_t j = i + 1;
-    while (j + 1 < smp.size() && !is_orbit(smp[j + 1].kind) && smp[j + 1].kind == smp[i + 1].kind &&
-           chords.fits(i, j + 1))
-      ++j;
+    for (;;) {
+      const std::size_t first = j + 1;
+      std::size_t limit = first;
+      while (limit < smp.size() && limit < first + batch && !is_orbit(smp[limit].kind) &&
+             smp[limit].kind == smp[i + 1].kind)
+        ++limit;
+      if (limit == first) break;
+      const auto n = static_cast<std::ptrdiff_t>(limit - first);
+      fit.assign(static_cast<std::size_t>(n), 0);
+#pragma omp parallel for schedule(dynamic, 1) if (j - i > 48 && n > 1)
+      for (std::ptrdiff_t k = 0; k < n; ++k)
+        fit[static_cast<std::size_t>(k)] = chords.fits(i, first + static_cast<std::size_t>(k));
+      std::size_t stop = first;
+      while (stop < limit && fit[stop - first]) ++stop;
+      j = stop - 1;
+      if (stop < limit) break;
+    }
     const bool last = j + 1 == smp.size();
     add(j, last && route.arrival ? LegKind::Landing : smp[j].kind);
     i = j;

@@ -62,6 +62,10 @@ struct SortiePlan {
   /// were not measured). Under the tolerance the smaller fleet's routes are kept.
   double added_fraction = NAN;
   bool added_measured = true;
+  /// False when the optimiser was not run: every visit and leg together could add
+  /// less than the tolerance over the smaller fleet's routes; added_fraction is then
+  /// that bound (what this fleet could add at most).
+  bool optimised = true;
   double seconds = 0.0;
 };
 
