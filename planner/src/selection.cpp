@@ -292,6 +292,10 @@ struct Working {
   void forget_near(int j) {
     thread_local std::vector<char> near;
     neighbours->of(j, near);
+    forget(near);
+  }
+  /// Forgets the gains of the candidates marked in `near` (Neighbours::of).
+  void forget(const std::vector<char>& near) {
     for (std::size_t k = 0; k < near.size(); ++k)
       if (near[k]) known[k] = std::numeric_limits<double>::quiet_NaN();
   }
@@ -390,8 +394,7 @@ int swap_search(const CoverageProblem& p, const SelectOptions& o, Working& w,
           best_addition(p, o, w, alone, threshold, p.cost[static_cast<std::size_t>(i)], near);
       if (best >= 0) {
         w.st.add(best);
-        for (std::size_t k = 0; k < near.size(); ++k)
-          if (near[k]) w.known[k] = std::numeric_limits<double>::quiet_NaN();
+        w.forget(near);
         w.forget_near(best);
         w.in[static_cast<std::size_t>(i)] = 0;
         w.in[static_cast<std::size_t>(best)] = 1;

@@ -154,7 +154,7 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
     out.push_back(w);
   };
   add(0, smp[0].kind);
-  const std::size_t batch = 4 * static_cast<std::size_t>(std::max(1, omp_get_max_threads()));
+  const int threads = std::max(1, omp_get_max_threads());
   std::vector<char> fit;
   std::size_t i = 0;
   while (i + 1 < smp.size()) {
@@ -177,9 +177,12 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
     // the last of the samples j + 1, j + 2, ... that fit one after the other. Long
     // chords test a batch of the next samples on all threads (each test runs over the
     // whole chord, so a route's waypoints cost the square of its chords' samples);
-    // the first that does not fit ends the chord, as one by one.
+    // the first that does not fit ends the chord, as one by one. Short chords, or one
+    // thread, test one end at a time (a batch would test ends past the first failure).
     std::size_t j = i + 1;
     for (;;) {
+      const bool in_parallel = threads > 1 && j - i > 48;
+      const std::size_t batch = in_parallel ? 4 * static_cast<std::size_t>(threads) : 1;
       const std::size_t first = j + 1;
       std::size_t limit = first;
       while (limit < smp.size() && limit < first + batch && !is_orbit(smp[limit].kind) &&
@@ -188,7 +191,7 @@ std::vector<Waypoint> waypoints(const FlightSpace& space, const FlownRoute& rout
       if (limit == first) break;
       const auto n = static_cast<std::ptrdiff_t>(limit - first);
       fit.assign(static_cast<std::size_t>(n), 0);
-#pragma omp parallel for schedule(dynamic, 1) if (j - i > 48 && n > 1)
+#pragma omp parallel for schedule(dynamic, 1) if (in_parallel)
       for (std::ptrdiff_t k = 0; k < n; ++k)
         fit[static_cast<std::size_t>(k)] = chords.fits(i, first + static_cast<std::size_t>(k));
       std::size_t stop = first;
